@@ -1,0 +1,3 @@
+"""newsdesk: a news syndication platform."""
+
+__version__ = "0.1.0"
