@@ -34,13 +34,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Django reads its settings before any conftest runs, so the test home is set here.
 unit: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider
+	NEWSDESK_HOME=$$(mktemp -d) $(BIN)/pytest -p no:cacheprovider -n 2
 
 # the storage and pipeline tests again, against a real PostgreSQL (skipped when none answers,
 # required when CI=true)
 postgres-tests: $(STAMP)
-	$(BIN)/python tests/postgres_pass.py
+	NEWSDESK_HOME=$$(mktemp -d) $(BIN)/python tests/postgres_pass.py
 
 test: lint typecheck browser-deps unit postgres-tests
 

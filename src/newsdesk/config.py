@@ -149,6 +149,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     secret = str(raw.get("secret_key") or "") or _secret_key(home)
     return settings.with_changes(secret_key=secret)
 
+
 # The bundled demo feeds live at this reserved, never-resolving origin; the pipeline serves it
 # from package files and the site maps it to /demo/ (see newsdesk.demo).
 DEMO_ORIGIN = "https://demo.newsdesk.invalid"

@@ -197,3 +197,15 @@ class UpdateSummary:
             f"{self.fetched} fetched, {self.not_modified} not modified, {self.failed} failed, "
             f"{self.new} new articles, {self.updated} updated articles"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """The article found in a web page by full-text extraction (HTML not yet sanitized)."""
+
+    html: str
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    image_url: str | None = None
+    text_length: int = 0

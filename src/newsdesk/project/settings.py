@@ -6,7 +6,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import django_stubs_ext
+
 from newsdesk.config import Settings, load_settings
+
+# lets ModelAdmin[Model] and friends be subscripted at run time, as the type checker wants
+django_stubs_ext.monkeypatch()
 
 NEWSDESK: Settings = load_settings()
 
@@ -57,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +101,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = NEWSDESK.home / "static"
+# Served straight from the installed apps: no collectstatic step for a newcomer.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

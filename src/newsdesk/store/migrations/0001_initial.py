@@ -6,107 +6,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='newsdesk', max_length=200)),
-                ('tagline', models.CharField(blank=True, default='News from our partners', max_length=300)),
-                ('social_links', models.JSONField(blank=True, default=list)),
-                ('footer', models.CharField(blank=True, default='', max_length=500)),
-                ('attribution_template', models.CharField(default='The post {title} first appeared on {site}.', max_length=300)),
-                ('listing_style', models.CharField(choices=[('excerpt', 'excerpt'), ('full', 'full text')], default='excerpt', max_length=10)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(default="newsdesk", max_length=200)),
+                (
+                    "tagline",
+                    models.CharField(blank=True, default="News from our partners", max_length=300),
+                ),
+                ("social_links", models.JSONField(blank=True, default=list)),
+                ("footer", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "attribution_template",
+                    models.CharField(
+                        default="The post {title} first appeared on {site}.", max_length=300
+                    ),
+                ),
+                (
+                    "listing_style",
+                    models.CharField(
+                        choices=[("excerpt", "excerpt"), ("full", "full text")],
+                        default="excerpt",
+                        max_length=10,
+                    ),
+                ),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
             ],
             options={
-                'verbose_name': 'site settings',
-                'verbose_name_plural': 'site settings',
+                "verbose_name": "site settings",
+                "verbose_name_plural": "site settings",
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('feed_url', models.URLField(max_length=2000, unique=True)),
-                ('site_url', models.URLField(blank=True, default='', max_length=2000)),
-                ('full_text', models.CharField(choices=[('auto', 'auto'), ('always', 'always'), ('never', 'never')], default='auto', max_length=8)),
-                ('review', models.BooleanField(default=False, help_text='hold new items for an editor')),
-                ('enabled', models.BooleanField(default=True)),
-                ('disabled_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('etag', models.CharField(blank=True, default='', max_length=500)),
-                ('last_modified', models.CharField(blank=True, default='', max_length=100)),
-                ('last_fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, null=True)),
-                ('last_status', models.IntegerField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True, default='')),
-                ('consecutive_errors', models.IntegerField(default=0)),
-                ('next_fetch_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('fetch_count', models.IntegerField(default=0)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='store.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("feed_url", models.URLField(max_length=2000, unique=True)),
+                ("site_url", models.URLField(blank=True, default="", max_length=2000)),
+                (
+                    "full_text",
+                    models.CharField(
+                        choices=[("auto", "auto"), ("always", "always"), ("never", "never")],
+                        default="auto",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "review",
+                    models.BooleanField(default=False, help_text="hold new items for an editor"),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("disabled_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("etag", models.CharField(blank=True, default="", max_length=500)),
+                ("last_modified", models.CharField(blank=True, default="", max_length=100)),
+                ("last_fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("last_success_at", models.DateTimeField(blank=True, null=True)),
+                ("last_status", models.IntegerField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True, default="")),
+                ("consecutive_errors", models.IntegerField(default=0)),
+                (
+                    "next_fetch_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("fetch_count", models.IntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="store.category",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identity', models.CharField(max_length=600)),
-                ('guid', models.CharField(blank=True, default='', max_length=2000)),
-                ('url', models.URLField(blank=True, default='', max_length=2000)),
-                ('title', models.CharField(max_length=1000)),
-                ('slug', models.SlugField(max_length=200)),
-                ('author', models.CharField(blank=True, default='', max_length=500)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sort_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('summary', models.TextField(blank=True, default='')),
-                ('body_html', models.TextField(blank=True, default='')),
-                ('image_url', models.URLField(blank=True, default='', max_length=2000)),
-                ('image_caption', models.TextField(blank=True, default='')),
-                ('image_credit', models.CharField(blank=True, default='', max_length=500)),
-                ('image_alt', models.CharField(blank=True, default='', max_length=1000)),
-                ('attribution_site', models.CharField(blank=True, default='', max_length=300)),
-                ('attribution_url', models.URLField(blank=True, default='', max_length=2000)),
-                ('origin', models.CharField(blank=True, default='', max_length=200)),
-                ('content_hash', models.CharField(blank=True, default='', max_length=64)),
-                ('status', models.CharField(choices=[('published', 'published'), ('held', 'held for review'), ('rejected', 'rejected')], default='published', max_length=10)),
-                ('pinned', models.BooleanField(default=False)),
-                ('edited_fields', models.JSONField(blank=True, default=list)),
-                ('story_id', models.IntegerField(blank=True, null=True)),
-                ('places', models.JSONField(blank=True, default=list)),
-                ('enclosures', models.JSONField(blank=True, default=list)),
-                ('categories', models.ManyToManyField(blank=True, related_name='articles', to='store.category')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='store.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("identity", models.CharField(max_length=600)),
+                ("guid", models.CharField(blank=True, default="", max_length=2000)),
+                ("url", models.URLField(blank=True, default="", max_length=2000)),
+                ("title", models.CharField(max_length=1000)),
+                ("slug", models.SlugField(max_length=200)),
+                ("author", models.CharField(blank=True, default="", max_length=500)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sort_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("summary", models.TextField(blank=True, default="")),
+                ("body_html", models.TextField(blank=True, default="")),
+                ("image_url", models.URLField(blank=True, default="", max_length=2000)),
+                ("image_caption", models.TextField(blank=True, default="")),
+                ("image_credit", models.CharField(blank=True, default="", max_length=500)),
+                ("image_alt", models.CharField(blank=True, default="", max_length=1000)),
+                ("attribution_site", models.CharField(blank=True, default="", max_length=300)),
+                ("attribution_url", models.URLField(blank=True, default="", max_length=2000)),
+                ("origin", models.CharField(blank=True, default="", max_length=200)),
+                ("content_hash", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("published", "published"),
+                            ("held", "held for review"),
+                            ("rejected", "rejected"),
+                        ],
+                        default="published",
+                        max_length=10,
+                    ),
+                ),
+                ("pinned", models.BooleanField(default=False)),
+                ("edited_fields", models.JSONField(blank=True, default=list)),
+                ("story_id", models.IntegerField(blank=True, null=True)),
+                ("places", models.JSONField(blank=True, default=list)),
+                ("enclosures", models.JSONField(blank=True, default=list)),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True, related_name="articles", to="store.category"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="store.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sort_at', '-id'],
-                'indexes': [models.Index(fields=['status', '-sort_at', '-id'], name='article_list'), models.Index(fields=['source', 'status', '-sort_at'], name='article_source_list')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'identity'), name='article_source_identity')],
+                "ordering": ["-sort_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-sort_at", "-id"], name="article_list"),
+                    models.Index(
+                        fields=["source", "status", "-sort_at"], name="article_source_list"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "identity"), name="article_source_identity"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,94 @@
+"""Plain text made from article HTML: the excerpt under a headline and the URL slug."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from newsdesk.engine.clean.sanitize import plain_text
+
+# Block boundaries become spaces, or "end.</p><p>Start" would read "end.Start".
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?:br|/?(?:p|div|li|h[1-6]|blockquote|tr|td|th|ul|ol|dd|dt|pre|section|article|table|hr))"
+    r"\b[^>]*>",
+    re.IGNORECASE,
+)
+# Captions belong to the image, not to the excerpt.
+_CAPTION = re.compile(r"<figcaption\b.*?</figcaption\s*>", re.IGNORECASE | re.DOTALL)
+_TAIL = re.compile(
+    r"(?:\s*(?:\[\s*(?:…|\.\.\.|&#8230;)\s*\]|\((?:more|read more)…?\)|…|\.\.\.)"
+    r"|\s*(?:Continue reading|Read more|Read the full (?:story|article)|Keep reading)\b.{0,200}"
+    r")\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAIL_WINDOW = 300
+_SENTENCE_END = '.!?"”’)'
+_TRAILING_PUNCTUATION = " \t\n,;:–—-([{\"'“‘"
+
+# Letters NFKD does not decompose into ASCII.
+_TRANSLITERATE = str.maketrans(
+    {
+        "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
+        "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
+        "ı": "i", "&": " and ", "’": "", "'": "",
+    }
+)  # fmt: skip
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_MAX = 80
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML fragment, on one line."""
+    if "<" in html:
+        html = _BLOCK_BOUNDARY.sub(" ", _CAPTION.sub(" ", html))
+    return plain_text(html)
+
+
+def strip_teaser_tail(text: str) -> str:
+    """Drop "[…]", "Continue reading …" and similar endings of feed excerpts."""
+    # Only the end can hold a teaser tail; scanning just that keeps long bodies cheap.
+    head, end = text[:-_TAIL_WINDOW], text[-_TAIL_WINDOW:]
+    previous = None
+    while previous != end:
+        previous = end
+        end = _TAIL.sub("", end).rstrip()
+    return head + end
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary and marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 1)]
+    space = cut.rfind(" ")
+    # A single overlong word is cut hard rather than dropped.
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(_TRAILING_PUNCTUATION) + "…"
+
+
+def summarize(html: str, limit: int = 300) -> str:
+    """Plain-text excerpt of at most `limit` characters for lists and feeds."""
+    text = html_to_text(html)
+    stripped = strip_teaser_tail(text)
+    if stripped != text and stripped and stripped[-1] not in _SENTENCE_END:
+        # The feed cut mid-sentence; say so with one ellipsis instead of its "[…]".
+        stripped = stripped.rstrip(_TRAILING_PUNCTUATION) + "…"
+    return truncate(stripped, limit)
+
+
+def slugify(title: str) -> str:
+    """ASCII URL slug of at most 80 characters ("Zürich talks" -> "zurich-talks"), never empty."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", title.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+        .lower()
+    )
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX]
+        if "-" in slug[SLUG_MAX // 2 :]:
+            slug = slug[: slug.rfind("-")]
+        slug = slug.strip("-")
+    return slug or "article"

@@ -1,0 +1,250 @@
+"""The HTTP client of the fetch stage: polite conditional GETs with hard limits.
+
+Every hop of a redirect chain is checked by the guard, bodies are decoded under a size cap
+while they stream, and one deadline covers the whole exchange, so neither a gzip bomb nor a
+server that drips one byte a second can hold a worker. Foreign errors leave as FetchError
+subclasses whose one-line message starts with "fetch:".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from types import TracebackType
+
+import httpx
+
+from newsdesk.config import Settings
+from newsdesk.engine.fetch.connect import GuardedTransport
+from newsdesk.engine.fetch.decode import BoundedDecoder
+from newsdesk.engine.fetch.guard import Resolver, check_url, check_url_form
+from newsdesk.engine.fetch.retry_after import parse_retry_after
+from newsdesk.errors import (
+    BodyTooLargeError,
+    FetchError,
+    FetchTimeoutError,
+    HTTPStatusError,
+    TooManyRedirectsError,
+)
+from newsdesk.types import Fetched, FetchRequest
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_ACCEPT_FEED = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+_ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+class Fetcher:
+    """An async context manager around one httpx client; share it across all fetches.
+
+    `transport` replaces the network (tests pass httpx.MockTransport); URLs are still guarded,
+    with `resolve` (or the system resolver) answering for their hosts. Without a transport,
+    `resolve` is also what the connection dials, so the address checked is the one connected
+    to. `mounts` serves some origins from elsewhere while the rest stays on the guarded
+    network, e.g. {"https://demo.newsdesk.invalid": <transport over the bundled demo files>}.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolve: Resolver | None = None,
+        mounts: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._resolve = resolve
+        self._connect_guarded = transport is None
+        limits = httpx.Limits(
+            max_connections=max(settings.fetch_concurrency, settings.per_host_concurrency),
+            max_keepalive_connections=max(settings.fetch_concurrency, 1),
+            keepalive_expiry=30.0,
+        )
+        if transport is None:
+            transport = GuardedTransport(
+                limits=limits,
+                allow_private=settings.allow_private_networks,
+                resolve=resolve,
+            )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            mounts=dict(mounts or {}),
+            trust_env=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.total_timeout,
+            ),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+        )
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, req: FetchRequest) -> Fetched:
+        """A feed, asked for conditionally: 304 gives Fetched(status=304, content=b"")."""
+        headers = {"Accept": _ACCEPT_FEED}
+        if req.etag:
+            headers["If-None-Match"] = req.etag
+        if req.last_modified:
+            headers["If-Modified-Since"] = req.last_modified
+        return await self._get(req.url, headers)
+
+    async def get_page(self, url: str) -> Fetched:
+        """A web page (feed discovery, full text): the same limits, no validators."""
+        return await self._get(url, {"Accept": _ACCEPT_PAGE})
+
+    async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
+        url = "https:" + url if url.startswith("//") else url
+        started = time.monotonic()
+        deadline: float | None = None
+        all_permanent = True
+        for hop in range(self._settings.max_redirects + 1):
+            async with self._slot(url):
+                if deadline is None:
+                    # The deadline starts once the first request may go out, not while queueing.
+                    deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        await self._check(url)
+                        outcome = await self._exchange(url, headers)
+                except TimeoutError as e:
+                    limit = self._settings.total_timeout
+                    raise FetchTimeoutError(
+                        f"fetch: no complete answer within {limit:g}s from {url}", url
+                    ) from e
+            if isinstance(outcome, Fetched):
+                permanent = url if hop and all_permanent else None
+                return replace(outcome, permanent_url=permanent, elapsed=time.monotonic() - started)
+            status, url = outcome
+            all_permanent = all_permanent and status in _PERMANENT
+        limit = self._settings.max_redirects
+        raise TooManyRedirectsError(f"fetch: more than {limit} redirects, last to {url}", url)
+
+    async def _check(self, url: str) -> None:
+        allow = self._settings.allow_private_networks
+        if self._connect_guarded:
+            # Names are resolved and checked by the connection itself (GuardedTransport).
+            check_url_form(url, allow_private=allow)
+        else:
+            await asyncio.to_thread(check_url, url, allow_private=allow, resolve=self._resolve)
+
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        try:
+            host = httpx.URL(url).host
+        except httpx.InvalidURL:
+            host = ""  # the guard, run next inside the slot, refuses it with a clear message
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = asyncio.Semaphore(max(1, self._settings.per_host_concurrency))
+            self._host_slots[host] = slot
+        return slot
+
+    async def _exchange(self, url: str, headers: dict[str, str]) -> Fetched | tuple[int, str]:
+        """One request: a Fetched answer, or (status, next URL) for a redirect."""
+        try:
+            request = self._client.build_request("GET", url, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                return await self._read(url, response)
+            finally:
+                await response.aclose()
+        except FetchError as e:
+            e.url = e.url or url  # raised at connect time, where only the host is known
+            raise
+        except httpx.TimeoutException as e:
+            raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
+        except httpx.HTTPError as e:
+            reason = str(e) or type(e).__name__
+            raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
+
+    async def _read(self, url: str, response: httpx.Response) -> Fetched | tuple[int, str]:
+        status = response.status_code
+        if status in _REDIRECTS:
+            location = response.headers.get("location", "").strip()
+            if not location:
+                raise FetchError(f"fetch: HTTP {status} without a Location from {url}", url)
+            try:
+                return status, str(response.url.join(location))
+            except httpx.InvalidURL as e:
+                raise FetchError(
+                    f"fetch: bad redirect Location {location!r} from {url}", url
+                ) from e
+        if status == 304:
+            return _fetched(url, response, b"")
+        if status >= 400:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            reason = response.reason_phrase or "error"
+            raise HTTPStatusError(
+                f"fetch: HTTP {status} {reason} from {url}", url, status, retry_after
+            )
+        if not 200 <= status < 300:
+            raise FetchError(f"fetch: unexpected HTTP {status} from {url}", url)
+        limit = self._settings.max_body_bytes
+        encoding = response.headers.get("content-encoding", "")
+        declared = response.headers.get("content-length", "")
+        if encoding in ("", "identity") and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLargeError(
+                f"fetch: body of {url} is larger than {limit} bytes ({declared} declared)", url
+            )
+        if response.is_stream_consumed:
+            # An in-process transport built the response from bytes, and httpx has already
+            # decoded them; only the cap is left to apply.
+            decoder = BoundedDecoder("", limit, url)
+            decoder.feed(response.content)
+        else:
+            decoder = BoundedDecoder(encoding, limit, url)
+            async for chunk in response.aiter_raw():
+                decoder.feed(chunk)
+        return _fetched(url, response, decoder.content())
+
+
+def _fetched(url: str, response: httpx.Response, content: bytes) -> Fetched:
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    return Fetched(
+        url=url,
+        status=response.status_code,
+        content=content,
+        headers=headers,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+    )
+
+
+def _timeout_kind(e: httpx.TimeoutException) -> str:
+    kinds = {
+        httpx.ConnectTimeout: "connecting",
+        httpx.ReadTimeout: "reading",
+        httpx.WriteTimeout: "sending",
+        httpx.PoolTimeout: "waiting for a connection",
+    }
+    return next((kind for cls, kind in kinds.items() if isinstance(e, cls)), "the request")
+
+
+def _network_kind(e: httpx.HTTPError) -> str:
+    if isinstance(e, httpx.ConnectError):
+        return "cannot connect"
+    if isinstance(e, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+        return "broken HTTP answer"
+    if isinstance(e, httpx.ReadError | httpx.WriteError):
+        return "connection lost"
+    return "network error"

@@ -1,0 +1,205 @@
+"""The fast path: fastfeedparser's dictionary adapted to ParsedFeed.
+
+fastfeedparser fills gaps on its own (an id from the link, a description cut from the
+content, a content from the description); those guesses are undone here so the result
+says what the feed says, the same as the lenient path. What it cannot give comes from
+tree.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsdesk.engine.parse.adapt import (
+    absolute_url,
+    author_name,
+    comments_url,
+    enclosure,
+    html_field,
+    images_from_enclosures,
+    is_image,
+    plain_text,
+    text_to_html,
+    to_int,
+    unique_media,
+    unique_terms,
+)
+from newsdesk.engine.parse.dates import parse_date
+from newsdesk.engine.parse.detect import Document
+from newsdesk.engine.parse.tree import (
+    EntryExtras,
+    Header,
+    needs_entry_read,
+    read_entries,
+    read_header,
+)
+from newsdesk.types import Enclosure, MediaImage, ParsedFeed, ParsedItem
+
+_XHTML_TYPES = ("xhtml", "application/xhtml+xml")
+_TEXT_TYPES = ("text", "text/plain")
+_SYNTHESIZED_MAX = 512  # fastfeedparser cuts the descriptions it makes up to this length
+
+
+def parse_fast_or_none(doc: Document, url: str) -> ParsedFeed | None:
+    """The fast result, or None when fastfeedparser fails on the document (lenient decides)."""
+    try:
+        return parse_fast(doc, url)
+    except Exception:  # a fault inside a foreign library on untrusted bytes
+        return None
+
+
+def parse_fast(doc: Document, url: str) -> ParsedFeed:
+    import fastfeedparser
+
+    raw: Any = fastfeedparser.parse(doc.data)
+    header = read_header(doc.data, url)
+    entries: list[Any] = list(raw.get("entries") or [])
+    extras: list[EntryExtras] | None = None
+    if needs_entry_read(doc.data, header, doc.format):
+        extras = read_entries(doc.data, url)
+        if extras is not None and len(extras) != len(entries):
+            extras = None
+    # An item without <guid> gets its link as id from fastfeedparser; when the document
+    # has fewer <guid>s than items, an id equal to the link is taken for such a copy.
+    guids_are_links = doc.format == "rss" and doc.data.count(b"<guid") < len(entries)
+    # Likewise a content equal to the description is a copy only where some item lacks
+    # content:encoded (the tag name appears twice per item that has one).
+    copies = doc.format != "atom" and doc.data.count(b":encoded>") < 2 * len(entries)
+    items = tuple(
+        _item(entry, header, extras[i] if extras else None, copies, guids_are_links)
+        for i, entry in enumerate(entries)
+    )
+    feed = raw.get("feed") or {}
+    return ParsedFeed(
+        format=doc.format,
+        title=header.title or plain_text(feed.get("title")),
+        link=header.link,
+        items=items,
+        description=header.description or plain_text(feed.get("subtitle")),
+        self_url=header.self_url,
+        hubs=header.hubs,
+        ttl_minutes=header.ttl_minutes,
+        language=header.language,
+        parser="fast",
+    )
+
+
+def _item(
+    entry: Any, header: Header, extra: EntryExtras | None, copies: bool, guids_are_links: bool
+) -> ParsedItem:
+    base = extra.base if extra else header.base
+    content_html, summary_html = _bodies(entry, extra, copies=copies)
+    enclosures = _enclosures(entry, base, extra)
+    return ParsedItem(
+        guid=_guid(entry, guids_are_links),
+        link=(extra.link if extra else None) or absolute_url(entry.get("link"), base),
+        title=(extra.title if extra else None) or plain_text(entry.get("title")),
+        author=author_name(entry.get("author")),
+        published=parse_date(entry.get("published") or ""),
+        updated=parse_date(entry.get("updated") or ""),
+        summary_html=summary_html,
+        content_html=content_html,
+        categories=unique_terms(t.get("term") for t in entry.get("tags") or ()),
+        enclosures=enclosures,
+        media=_media(entry, base, extra, enclosures),
+        comments_url=comments_url(entry.get("comments"), base),
+    )
+
+
+def _guid(entry: Any, guids_are_links: bool) -> str | None:
+    guid = _text(entry.get("id"))
+    if guids_are_links and guid == _text(entry.get("link")):
+        return None
+    return guid
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _bodies(entry: Any, extra: EntryExtras | None, copies: bool) -> tuple[str | None, str | None]:
+    """(content_html, summary_html) with fastfeedparser's stand-ins removed.
+
+    In RSS it copies a lone <description> into the content; in both it cuts a description
+    from the content when there is none.
+    """
+    raw_description: str | None = entry.get("description") or None
+    description = html_field(raw_description)
+    if extra is not None and extra.summary_html is not None:
+        description = extra.summary_html
+    content = (entry.get("content") or [None])[0]
+    if not content:
+        return (html_field(extra.content_html) if extra else None), description
+    value: str = content.get("value") or ""
+    kind = (content.get("type") or "").lower()
+    body: str | None
+    if extra is not None and extra.content_html is not None:
+        body = extra.content_html
+    elif kind in _XHTML_TYPES:
+        body = None  # only tree.py serialises XHTML without fastfeedparser's wrapper
+    elif kind in _TEXT_TYPES:
+        body = text_to_html(value)
+    else:
+        body = value
+    if raw_description is not None:
+        if copies and value.strip() == raw_description:
+            return None, description  # the content is the description copied over
+        if _made_from(raw_description, value):
+            description = None
+    return html_field(body), description
+
+
+def _made_from(description: str, content: str) -> bool:
+    """Whether the description is fastfeedparser's plain-text cut of the content."""
+    if len(description) > _SYNTHESIZED_MAX:
+        return False
+    head = plain_text(content[: 4 * len(description) + 2048]) or ""
+    return head.startswith(" ".join(description.split()))
+
+
+def _enclosures(entry: Any, base: str | None, extra: EntryExtras | None) -> tuple[Enclosure, ...]:
+    found: list[Enclosure | None] = [
+        enclosure(e.get("url"), base, e.get("type"), e.get("length"))
+        for e in entry.get("enclosures") or ()
+    ]
+    if extra is not None and extra.enclosures:
+        found.extend(extra.enclosures)
+    else:
+        found.extend(
+            enclosure(link.get("href"), base, link.get("type"), link.get("length"))
+            for link in entry.get("links") or ()
+            if link.get("rel") == "enclosure"
+        )
+    unique: dict[str, Enclosure] = {}
+    for item in found:
+        if item is not None:
+            unique.setdefault(item.url, item)
+    return tuple(unique.values())
+
+
+def _media(
+    entry: Any, base: str | None, extra: EntryExtras | None, enclosures: tuple[Enclosure, ...]
+) -> tuple[MediaImage, ...]:
+    images: list[MediaImage] = []
+    for media in entry.get("media_content") or ():
+        href = absolute_url(media.get("url"), base)
+        if href is None or not is_image(href, media.get("type"), media.get("medium")):
+            continue
+        images.append(
+            MediaImage(
+                href,
+                origin="media:content",
+                caption=plain_text(media.get("description") or media.get("title")),
+                credit=plain_text(media.get("credit")),
+                width=to_int(media.get("width")),
+                height=to_int(media.get("height")),
+            )
+        )
+    if extra is not None:
+        # fastfeedparser reports a lone media:thumbnail as a bare media_content; the tree read
+        # has it with its proper origin.
+        thumbs = {t.url for t in extra.thumbnails}
+        images = [i for i in images if i.url not in thumbs or i.credit or i.caption]
+        images.extend(extra.thumbnails)
+    images.extend(images_from_enclosures(enclosures))
+    return unique_media(images)

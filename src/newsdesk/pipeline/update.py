@@ -1,0 +1,361 @@
+"""update(): the one place that chains the network and the database.
+
+Fetching runs on an asyncio loop in a helper thread (many feeds in flight at once); each
+answer is handed over a bounded queue to the calling thread, which parses, cleans and saves
+it, one feed per transaction. The per-feed catch below is the pipeline's only broad catch:
+whatever goes wrong with one feed is recorded on that source and the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from newsdesk.config import DEMO_ORIGIN, Settings
+from newsdesk.errors import FetchError, HTTPStatusError, NewsdeskError
+from newsdesk.pipeline import decide
+from newsdesk.store import writes
+from newsdesk.store.writes import FeedHealth, Incoming, SourceState
+from newsdesk.types import (
+    CleanArticle,
+    CleanOptions,
+    ExtractedPage,
+    Fetched,
+    FetchRequest,
+    FullText,
+    MediaImage,
+    ParsedFeed,
+    ParsedItem,
+    UpdateSummary,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger("newsdesk.update")
+
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSeam:
+    """Stands in for the network in tests: an httpx transport and a DNS resolver."""
+
+    transport: httpx.AsyncBaseTransport
+    resolve: Callable[[str, int], Sequence[str]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    source: SourceState
+    fetched: Fetched | None
+    error: FetchError | None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _bounds(settings: Settings) -> decide.Bounds:
+    return decide.Bounds(
+        min_interval=timedelta(minutes=settings.min_interval_minutes),
+        max_interval=timedelta(minutes=settings.max_interval_minutes),
+    )
+
+
+def demo_fetch(req: FetchRequest) -> Fetched:
+    """Answer for a bundled demo feed from package files, with a content ETag for 304s."""
+    from newsdesk.demo import read_demo
+
+    found = read_demo(req.url)
+    if found is None:
+        raise HTTPStatusError(f"fetch: no bundled demo file for {req.url}", req.url, status=404)
+    content, content_type = found
+    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    headers = {"content-type": content_type, "etag": etag}
+    if req.etag == etag:
+        return Fetched(url=req.url, status=304, content=b"", headers=headers, etag=etag)
+    return Fetched(url=req.url, status=200, content=content, headers=headers, etag=etag)
+
+
+class _Network:
+    """An asyncio loop in a helper thread that does all the HTTP of one run.
+
+    Feed fetches are scheduled on it all at once (the fetcher's limits keep them polite);
+    the calling thread also submits article-page fetches for full text and waits on them.
+    """
+
+    def __init__(self, settings: Settings, seam: HttpSeam | None) -> None:
+        from newsdesk.engine.fetch.client import Fetcher
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="newsdesk-fetch", daemon=True
+        )
+        self.thread.start()
+        self.fetcher = (
+            Fetcher(settings, transport=seam.transport, resolve=seam.resolve)
+            if seam
+            else Fetcher(settings)
+        )
+        self.call(self.fetcher.__aenter__())
+        self.limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.submit(coro).result()
+
+    def close(self) -> None:
+        try:
+            self.call(self.fetcher.aclose())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join()
+            self.loop.close()
+
+    async def fetch_feed(self, source: SourceState, out: queue.Queue[_Outcome]) -> None:
+        req = FetchRequest(
+            url=source.feed_url,
+            etag=source.etag or None,
+            last_modified=source.last_modified or None,
+        )
+        async with self.limit:
+            try:
+                if source.feed_url.startswith(DEMO_ORIGIN + "/"):
+                    fetched = demo_fetch(req)
+                else:
+                    fetched = await self.fetcher.fetch(req)
+                outcome = _Outcome(source, fetched, None)
+            except FetchError as e:
+                outcome = _Outcome(source, None, e)
+            except Exception as e:  # a fetcher bug must still end as this source's error
+                outcome = _Outcome(source, None, FetchError(f"fetch: {type(e).__name__}: {e}"))
+        # the consumer is slower than the network; blocking here is the back-pressure
+        await asyncio.to_thread(out.put, outcome)
+
+    async def fetch_page(self, url: str) -> Fetched:
+        return await self.fetcher.get_page(url)
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A parsed and cleaned feed: its items, and what it says about itself."""
+
+    feed: ParsedFeed
+    items: list[tuple[ParsedItem, Incoming]]
+
+
+def build_items(fetched: Fetched, options: CleanOptions) -> Built:
+    """Parse and clean a fetched feed, giving each item its identity."""
+    from newsdesk.engine.clean import clean_item
+    from newsdesk.engine.dedupe.identity import content_hash, item_identity
+    from newsdesk.engine.parse import parse_feed
+
+    feed = parse_feed(fetched.content, fetched.url, fetched.content_type)
+    items: list[tuple[ParsedItem, Incoming]] = []
+    for item in feed.items:
+        article = clean_item(item, feed, options)
+        items.append((item, Incoming(item_identity(item), content_hash(article), article)))
+    return Built(feed, items)
+
+
+def wants_full_text(mode: FullText, incoming: Incoming) -> bool:
+    if not incoming.article.url:
+        return False
+    if mode is FullText.ALWAYS:
+        return True
+    return mode is FullText.AUTO and incoming.article.is_summary_only
+
+
+def with_full_text(
+    item: ParsedItem, feed: ParsedFeed, page: ExtractedPage, options: CleanOptions
+) -> CleanArticle:
+    """Clean the item again with the page's article as its content."""
+    from newsdesk.engine.clean import clean_item
+
+    media = item.media
+    if page.image_url and not media:
+        media = (MediaImage(url=page.image_url, origin="og:image"),)
+    fuller = replace(
+        item,
+        content_html=page.html,
+        media=media,
+        author=item.author or page.author,
+        published=item.published or page.published,
+    )
+    return replace(clean_item(fuller, feed, options), is_summary_only=False)
+
+
+class _Run:
+    def __init__(self, settings: Settings, network: _Network, rng: random.Random) -> None:
+        self.settings = settings
+        self.network = network
+        self.rng = rng
+        self.bounds = _bounds(settings)
+        self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
+        self.errors: list[str] = []
+
+    def fail(self, source: SourceState, error: Exception, status: int | None) -> None:
+        now = utcnow()
+        retry_after = error.retry_after if isinstance(error, HTTPStatusError) else None
+        message = str(error) or type(error).__name__
+        if not isinstance(error, NewsdeskError):
+            message = f"pipeline: unexpected {type(error).__name__}: {message}"
+        writes.record_failure(
+            source,
+            status=status,
+            error=message,
+            fetched_at=now,
+            next_fetch_at=decide.next_after_failure(
+                now, self.bounds, source.consecutive_errors, retry_after, self.rng
+            ),
+            disable=decide.disables_source(status),
+        )
+        self.failed += 1
+        self.errors.append(f"{source.feed_url}: {message}")
+        log.warning("fetch source=%s status=%s error=%s", source.id, status, message)
+
+    def handle(self, outcome: _Outcome) -> None:
+        source = outcome.source
+        if outcome.error is not None or outcome.fetched is None:
+            error = outcome.error or FetchError("fetch: no answer")
+            self.fail(source, error, error.status if isinstance(error, HTTPStatusError) else None)
+            return
+        fetched = outcome.fetched
+        started = time.perf_counter()
+        try:
+            items = self._save(source, fetched)
+        except Exception as e:  # one broken feed must not stop the run
+            self.fail(source, e, fetched.status)
+            return
+        log.info(
+            "fetch source=%s status=%s bytes=%d items=%d seconds=%.3f",
+            source.id,
+            fetched.status,
+            len(fetched.content),
+            items,
+            fetched.elapsed + time.perf_counter() - started,
+        )
+
+    def _full_text(self, source: SourceState, built: Built) -> list[Incoming]:
+        """Swap summaries for the article pages' full text, for items not stored yet."""
+        from newsdesk.engine.dedupe.identity import content_hash
+        from newsdesk.engine.extract import extract_page
+
+        wanted = [(i, inc) for i, inc in built.items if wants_full_text(source.full_text, inc)]
+        known = writes.known_identities(source.id, [inc.identity for _, inc in wanted])
+        wanted = [(i, inc) for i, inc in wanted if inc.identity not in known]
+        pages = {
+            inc.identity: self.network.submit(self.network.fetch_page(inc.article.url or ""))
+            for _, inc in wanted
+        }
+        options = CleanOptions()
+        result: list[Incoming] = []
+        for item, incoming in built.items:
+            future = pages.get(incoming.identity)
+            if future is not None:
+                try:
+                    page = future.result()
+                    extracted = extract_page(page.content, page.url)
+                    article = with_full_text(item, built.feed, extracted, options)
+                    incoming = replace(
+                        incoming, article=article, content_hash=content_hash(article)
+                    )
+                except NewsdeskError as e:
+                    # the summary is still worth publishing; the page may work next time
+                    log.info("full text source=%s url=%s: %s", source.id, item.link, e)
+            result.append(incoming)
+        return result
+
+    def _save(self, source: SourceState, fetched: Fetched) -> int:
+        now = utcnow()
+        if fetched.not_modified:
+            hint = decide.server_hint(fetched.headers, now, None)
+            writes.record_not_modified(
+                source,
+                FeedHealth(
+                    status=304,
+                    fetched_at=now,
+                    next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng),
+                    etag=fetched.etag,
+                    last_modified=fetched.last_modified,
+                    new_url=fetched.permanent_url,
+                ),
+            )
+            self.not_modified += 1
+            return 0
+        built = build_items(fetched, CleanOptions())
+        incoming = self._full_text(source, built)
+        hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
+        result = writes.save_feed(
+            source,
+            incoming,
+            FeedHealth(
+                status=fetched.status,
+                fetched_at=now,
+                next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng),
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                new_url=fetched.permanent_url,
+                title=built.feed.title,
+                site_url=built.feed.link,
+            ),
+        )
+        self.fetched += 1
+        self.new += result.new
+        self.updated += result.updated
+        return len(incoming)
+
+    def summary(self) -> UpdateSummary:
+        return UpdateSummary(
+            fetched=self.fetched,
+            not_modified=self.not_modified,
+            failed=self.failed,
+            new=self.new,
+            updated=self.updated,
+            errors=tuple(self.errors),
+        )
+
+
+def update(
+    settings: Settings,
+    *,
+    everything: bool = False,
+    source_id: int | None = None,
+    progress: Progress | None = None,
+    rng: random.Random | None = None,
+    seam: HttpSeam | None = None,
+) -> UpdateSummary:
+    """Fetch what is due (or everything, or one source) and save it; returns the counts."""
+    if source_id is not None:
+        sources = [writes.source_state(source_id)]
+    else:
+        sources = writes.due_sources(utcnow(), everything=everything)
+    if not sources:
+        return UpdateSummary()
+    network = _Network(settings, seam)
+    run = _Run(settings, network, rng or random.Random())
+    handoff: queue.Queue[_Outcome] = queue.Queue(maxsize=64)
+    try:
+        for source in sources:
+            network.submit(network.fetch_feed(source, handoff))
+        for done in range(1, len(sources) + 1):
+            run.handle(handoff.get())
+            if progress:
+                progress(done, len(sources))
+    finally:
+        network.close()
+    return run.summary()

@@ -1,0 +1,47 @@
+"""The credit line under every article: "The post {title} first appeared on {site}."
+
+The template comes from the site settings and the title and site from feeds, so every piece is
+escaped; only the two links we build ourselves are markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from newsdesk.store.reads import ArticleView
+
+_PLACEHOLDER = re.compile(r"\{(title|site)\}")
+
+
+def _link(text: str, url: str) -> SafeString | str:
+    if url.startswith(("https://", "http://")):
+        return format_html('<a href="{}">{}</a>', url, text)
+    return text
+
+
+def attribution_line(
+    template: str, *, title: str, url: str, site: str, site_url: str
+) -> SafeString:
+    pieces: list[SafeString | str] = []
+    for index, part in enumerate(_PLACEHOLDER.split(template)):
+        # split() alternates literal text (even indexes) and placeholder names (odd indexes).
+        if index % 2 == 0:
+            pieces.append(part)
+        elif part == "title":
+            pieces.append(_link(title, url))
+        else:
+            pieces.append(_link(site, site_url))
+    return format_html("{}" * len(pieces), *pieces)
+
+
+def article_attribution(template: str, article: ArticleView) -> SafeString:
+    return attribution_line(
+        template,
+        title=article.title,
+        url=article.url,
+        site=article.credited_site,
+        site_url=article.credited_site_url,
+    )

@@ -1,0 +1,201 @@
+"""The site's own feeds: RSS 2.0, Atom and JSON Feed 1.1, with full content.
+
+Each entry carries the whole article (lead image, body, and the attribution line appended) so
+a reader in a feed reader still sees where the text first appeared.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import format_html
+from django.utils.xmlutils import SimplerXMLGenerator
+
+from newsdesk.site import attribution, media
+from newsdesk.site.articles import article_path
+from newsdesk.store import reads
+
+FEED_SIZE = 50
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedScope:
+    site: reads.SiteInfo
+    base: str  # scheme://host of this request, for absolute links
+    category: reads.CategoryRef | None = None
+
+    def absolute(self, path: str) -> str:
+        return self.base + path if path.startswith("/") else path
+
+
+def _scope(request: HttpRequest, category_slug: str | None = None) -> FeedScope:
+    category = None
+    if category_slug is not None:
+        category = reads.category(category_slug)
+        if category is None:
+            raise Http404("no such category")
+    base = request.build_absolute_uri("/").rstrip("/")
+    return FeedScope(site=reads.site_settings(), base=base, category=category)
+
+
+def content_html(scope: FeedScope, article: reads.ArticleView) -> str:
+    """The full entry: figure, body, attribution line, link to the original."""
+    parts: list[str] = []
+    if article.image is not None:
+        image = article.image
+        caption = format_html(
+            "<figcaption>{} <small>{}</small></figcaption>", image.caption, image.credit
+        )
+        parts.append(
+            format_html(
+                '<figure><img src="{}" alt="{}">{}</figure>',
+                scope.absolute(media.media_url(image.url)),
+                image.alt,
+                caption if (image.caption or image.credit) else "",
+            )
+        )
+    # The body was sanitized by the pipeline; only demo links are rewritten, to absolute ones.
+    parts.append(article.body_html.replace(media.DEMO_PREFIX, scope.base + media.LOCAL_PREFIX))
+    line = attribution.article_attribution(scope.site.attribution_template, article)
+    parts.append(format_html("<p>{}</p>", line))
+    if article.url:
+        parts.append(format_html('<p><a href="{}">Continue Reading</a></p>', article.url))
+    return "\n".join(parts)
+
+
+class _FullContentRss(Rss201rev2Feed):
+    def rss_attributes(self) -> dict[str, str]:
+        attrs = dict(super().rss_attributes())
+        attrs["xmlns:content"] = CONTENT_NS
+        return attrs
+
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+        if item.get("source_name"):
+            handler.addQuickElement("source", item["source_name"], {"url": item["source_feed_url"]})
+
+
+class _FullContentAtom(Atom1Feed):
+    def add_item_elements(self, handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class SiteRssFeed(Feed):  # type: ignore[type-arg]
+    feed_type: type[SyndicationFeed] = _FullContentRss
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
+        return _scope(request, kwargs.get("slug"))
+
+    def title(self, obj: FeedScope) -> str:
+        if obj.category is not None:
+            return f"{obj.site.name}: {obj.category.name}"
+        return obj.site.name
+
+    def link(self, obj: FeedScope) -> str:
+        return f"/category/{obj.category.slug}/" if obj.category else "/"
+
+    def description(self, obj: FeedScope) -> str:
+        return obj.site.tagline
+
+    def items(self, obj: FeedScope) -> list[reads.ArticleView]:
+        slug = obj.category.slug if obj.category else None
+        return reads.feed_articles(category_slug=slug, limit=FEED_SIZE)
+
+    def item_title(self, item: reads.ArticleView) -> str:
+        return item.title
+
+    def item_link(self, item: reads.ArticleView) -> str:
+        return article_path(item)
+
+    def item_description(self, item: reads.ArticleView) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: reads.ArticleView) -> datetime:
+        return item.date
+
+    def item_updateddate(self, item: reads.ArticleView) -> datetime:
+        return item.updated or item.date
+
+    def item_author_name(self, item: reads.ArticleView) -> str | None:
+        return item.author or None
+
+    def item_categories(self, item: reads.ArticleView) -> list[str]:
+        return [c.name for c in item.categories]
+
+    def get_feed(self, obj: FeedScope, request: HttpRequest) -> Any:
+        # One instance per request (see rss() below), so keeping the scope here is safe.
+        self._scope = obj
+        return super().get_feed(obj, request)
+
+    def item_extra_kwargs(self, item: reads.ArticleView) -> dict[str, Any]:
+        return {
+            "content_html": content_html(self._scope, item),
+            "source_name": item.source.name,
+            "source_feed_url": item.source.feed_url,
+        }
+
+
+class SiteAtomFeed(SiteRssFeed):
+    feed_type = _FullContentAtom
+
+    def subtitle(self, obj: FeedScope) -> str:
+        return obj.site.tagline
+
+
+def rss(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    return SiteRssFeed()(request, slug=slug)
+
+
+def atom(request: HttpRequest) -> HttpResponse:
+    return SiteAtomFeed()(request)
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def json_feed(request: HttpRequest) -> HttpResponse:
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    scope = _scope(request)
+    items = []
+    for article in reads.feed_articles(limit=FEED_SIZE):
+        item: dict[str, Any] = {
+            "id": scope.absolute(article_path(article)),
+            "url": scope.absolute(article_path(article)),
+            "title": article.title,
+            "content_html": content_html(scope, article),
+            "summary": article.summary,
+            "date_published": _iso(article.date),
+            "tags": [c.name for c in article.categories],
+        }
+        if article.url:
+            item["external_url"] = article.url
+        if article.updated:
+            item["date_modified"] = _iso(article.updated)
+        if article.author:
+            item["authors"] = [{"name": article.author}]
+        if article.image is not None:
+            item["image"] = scope.absolute(media.media_url(article.image.url))
+        items.append(item)
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": scope.site.name,
+        "home_page_url": scope.absolute("/"),
+        "feed_url": scope.absolute("/feed/feed.json"),
+        "description": scope.site.tagline,
+        "language": "en",
+        "items": items,
+    }
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    return HttpResponse(body, content_type="application/feed+json; charset=utf-8")

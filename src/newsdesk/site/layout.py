@@ -1,0 +1,30 @@
+"""What every public page shares: the site settings, the category nav, the site time zone."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from newsdesk.store import reads
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        # An editor's typo in the time zone should not take the site down.
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    site = reads.site_settings()
+    full = {"site": site, "nav_categories": reads.nav_categories(), **context}
+    # render() (not TemplateResponse) so dates are formatted while the override is active.
+    with timezone.override(_zone(site.time_zone)):
+        return render(request, template, full, status=status)

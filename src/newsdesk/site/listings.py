@@ -1,0 +1,80 @@
+"""The lists of articles: front page, one category, one source. Keyset-paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+
+from newsdesk.site.layout import render_page
+from newsdesk.store import reads
+
+PAGE_SIZE = 20
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _before(request: HttpRequest) -> tuple[datetime, int] | None:
+    raw = request.GET.get("before")
+    if not raw:
+        return None
+    parsed = reads.parse_cursor(raw)
+    if parsed is None:
+        raise BadCursor(raw)
+    return parsed
+
+
+def front(request: HttpRequest) -> HttpResponse:
+    try:
+        before = _before(request)
+    except BadCursor:
+        return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
+    page = reads.front_page(before=before, limit=PAGE_SIZE)
+    return render_page(request, "site/front.html", {"page": page, "is_first_page": before is None})
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    ref = reads.category(slug)
+    if ref is None:
+        raise Http404("no such category")
+    try:
+        before = _before(request)
+    except BadCursor:
+        return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
+    page = reads.category_page(slug, before=before, limit=PAGE_SIZE)
+    return render_page(
+        request,
+        "site/listing.html",
+        {
+            "page": page,
+            "heading": ref.name,
+            "kind": "Category",
+            "current_category": ref.slug,
+            "feed_url": f"/category/{ref.slug}/rss.xml",
+            "is_first_page": before is None,
+        },
+    )
+
+
+def source(request: HttpRequest, slug: str) -> HttpResponse:
+    ref = reads.source(slug)
+    if ref is None:
+        raise Http404("no such source")
+    try:
+        before = _before(request)
+    except BadCursor:
+        return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
+    page = reads.source_page(slug, before=before, limit=PAGE_SIZE)
+    return render_page(
+        request,
+        "site/listing.html",
+        {
+            "page": page,
+            "heading": ref.name,
+            "kind": "Source",
+            "source": ref,
+            "is_first_page": before is None,
+        },
+    )

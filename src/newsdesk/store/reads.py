@@ -1,0 +1,358 @@
+"""Read queries for the site, the API and the CLI: plain frozen dataclasses and dicts out.
+
+Nothing above store/ sees a queryset. Every listing costs a constant number of queries
+(select_related for the source, one prefetch for categories), and lists page by keyset
+(`before=<sort_at>,<id>`) rather than OFFSET so deep pages stay as cheap as the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from newsdesk.store.models import Article, Category, SiteSettings, Source
+
+PUBLISHED = Article.Status.PUBLISHED
+DEFAULT_SOCIAL_LINKS = [{"label": "RSS", "url": "/feed/rss.xml"}]
+DEFAULT_FOOTER = "Copyright © {year} {name}"
+# Pinned articles sit above the newest on the front page; a cap keeps a forgetful editor from
+# pushing the news itself off the first page.
+MAX_PINNED = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRef:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    id: int
+    name: str
+    slug: str
+    feed_url: str
+    site_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    url: str
+    caption: str
+    credit: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """One published article as pages and feeds show it."""
+
+    id: int
+    slug: str
+    url: str  # the original article
+    guid: str
+    title: str
+    author: str
+    published: datetime | None
+    updated: datetime | None
+    sort_at: datetime
+    summary: str
+    body_html: str
+    source: SourceRef
+    categories: tuple[CategoryRef, ...]
+    image: ImageView | None
+    attribution_site: str
+    attribution_url: str
+    origin: str
+    story_id: int | None
+    places: tuple[str, ...]
+    pinned: bool
+
+    @property
+    def date(self) -> datetime:
+        """The date a reader sees: the feed's date, else when we first saw it."""
+        return self.published or self.sort_at
+
+    @property
+    def credited_site(self) -> str:
+        """Where the text first appeared; the source itself when the feed named no other."""
+        return self.attribution_site or self.source.name
+
+    @property
+    def credited_site_url(self) -> str:
+        return self.attribution_url or self.source.site_url
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: tuple[ArticleView, ...]
+    next_cursor: str | None  # pass back as `before` for the next, older page
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    name: str
+    tagline: str
+    social_links: tuple[Link, ...]
+    footer: str
+    attribution_template: str
+    listing_style: str
+    time_zone: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLink:
+    id: int
+    slug: str
+    title: str
+    source_name: str
+
+
+# --- cursors -------------------------------------------------------------------------------
+
+
+def make_cursor(sort_at: datetime, article_id: int) -> str:
+    return f"{sort_at.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')},{article_id}"
+
+
+def parse_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The (sort_at, id) a `before` cursor names, or None when it is not one of ours."""
+    stamp, _, raw_id = cursor.partition(",")
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        article_id = int(raw_id)
+    except ValueError:
+        return None
+    return (when, article_id) if article_id > 0 else None
+
+
+# --- mapping rows to plain data ------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _article_slug(a: Article) -> str:
+    return a.slug or slugify(a.title)[:80].strip("-") or "article"
+
+
+def _source_ref(s: Source) -> SourceRef:
+    return SourceRef(id=s.pk, name=s.name, slug=s.slug, feed_url=s.feed_url, site_url=s.site_url)
+
+
+def _categories(a: Article) -> list[Category]:
+    # Relies on the prefetch; sorting here keeps the order stable without another query.
+    return sorted(a.categories.all(), key=lambda c: c.name)
+
+
+def _view(a: Article) -> ArticleView:
+    image = None
+    if a.image_url:
+        image = ImageView(
+            url=a.image_url,
+            caption=a.image_caption,
+            credit=a.image_credit,
+            alt=a.image_alt or a.image_caption or "",
+        )
+    return ArticleView(
+        id=a.pk,
+        slug=_article_slug(a),
+        url=a.url,
+        guid=a.guid,
+        title=a.title,
+        author=a.author,
+        published=a.published_at,
+        updated=a.updated_at,
+        sort_at=a.sort_at,
+        summary=a.summary,
+        body_html=a.body_html,
+        source=_source_ref(a.source),
+        categories=tuple(CategoryRef(c.name, c.slug) for c in _categories(a)),
+        image=image,
+        attribution_site=a.attribution_site,
+        attribution_url=a.attribution_url,
+        origin=a.origin,
+        story_id=a.story_id,
+        places=tuple(a.places or ()),
+        pinned=a.pinned,
+    )
+
+
+def article_record(a: Article) -> dict[str, Any]:
+    """The public article record (INTERFACE.md): `articles --json`, search, /api/articles."""
+    image = None
+    if a.image_url:
+        image = {
+            "url": a.image_url,
+            "caption": a.image_caption,
+            "credit": a.image_credit or None,
+        }
+    attribution = None
+    if a.attribution_site:
+        attribution = {"site": a.attribution_site, "url": a.attribution_url}
+    return {
+        "id": a.pk,
+        "guid": a.guid,
+        "url": a.url,
+        "title": a.title,
+        "author": a.author or None,
+        "published": _iso(a.published_at),
+        "updated": _iso(a.updated_at),
+        "source": {"id": a.source.pk, "name": a.source.name, "feed_url": a.source.feed_url},
+        "categories": [c.name for c in _categories(a)],
+        "image": image,
+        "summary": a.summary,
+        "body_html": a.body_html,
+        "attribution": attribution,
+        "story": a.story_id,
+        "places": list(a.places or []),
+    }
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def _published() -> QuerySet[Article]:
+    return (
+        Article.objects.filter(status=PUBLISHED)
+        .select_related("source")
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
+        .order_by("-sort_at", "-id")
+    )
+
+
+def _older_than(qs: QuerySet[Article], before: tuple[datetime, int] | None) -> QuerySet[Article]:
+    if before is None:
+        return qs
+    when, article_id = before
+    return qs.filter(Q(sort_at__lt=when) | Q(sort_at=when, id__lt=article_id))
+
+
+def _page(qs: QuerySet[Article], before: tuple[datetime, int] | None, limit: int) -> Page:
+    limit = max(1, limit)
+    rows = list(_older_than(qs, before)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = make_cursor(rows[-1].sort_at, rows[-1].pk) if more and rows else None
+    return Page(items=tuple(_view(a) for a in rows), next_cursor=cursor)
+
+
+def article_records(
+    *, source_id: int | None = None, category: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Published articles newest first, as public records; `category` is a name or a slug."""
+    qs = _published()
+    if source_id is not None:
+        qs = qs.filter(source_id=source_id)
+    if category is not None:
+        qs = qs.filter(Q(categories__name__iexact=category) | Q(categories__slug=category))
+        qs = qs.distinct()
+    return [article_record(a) for a in qs[: max(0, limit)]]
+
+
+def front_page(*, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
+    """Pinned articles (first page only), then the newest; the cursor pages the unpinned."""
+    unpinned = _page(_published().filter(pinned=False), before, limit)
+    if before is not None:
+        return unpinned
+    pinned = tuple(_view(a) for a in _published().filter(pinned=True)[:MAX_PINNED])
+    return Page(items=pinned + unpinned.items, next_cursor=unpinned.next_cursor)
+
+
+def category(slug: str) -> CategoryRef | None:
+    row = Category.objects.filter(slug=slug).first()
+    return CategoryRef(row.name, row.slug) if row else None
+
+
+def category_page(
+    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20
+) -> Page:
+    return _page(_published().filter(categories__slug=slug), before, limit)
+
+
+def source(slug: str) -> SourceRef | None:
+    row = Source.objects.filter(slug=slug).first()
+    return _source_ref(row) if row else None
+
+
+def source_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
+    return _page(_published().filter(source__slug=slug), before, limit)
+
+
+def article(article_id: int) -> ArticleView | None:
+    """One published article; held, rejected and unknown ids all read as missing."""
+    row = _published().filter(pk=article_id).first()
+    return _view(row) if row else None
+
+
+def story_siblings(story_id: int, *, exclude_id: int, limit: int = 10) -> list[StoryLink]:
+    """Other published articles on the same story, from other sources first."""
+    rows = (
+        Article.objects.filter(status=PUBLISHED, story_id=story_id)
+        .exclude(pk=exclude_id)
+        .select_related("source")
+        .order_by("-sort_at", "-id")[:limit]
+    )
+    return [StoryLink(a.pk, _article_slug(a), a.title, a.source.name) for a in rows]
+
+
+def feed_articles(*, category_slug: str | None = None, limit: int = 50) -> list[ArticleView]:
+    qs = _published()
+    if category_slug is not None:
+        qs = qs.filter(categories__slug=category_slug)
+    return [_view(a) for a in qs[: max(0, limit)]]
+
+
+def nav_categories(limit: int = 8) -> list[CategoryRef]:
+    """The busiest categories with something published, alphabetically, for the site nav.
+
+    Capped so that a site with dozens of feed tags keeps a nav that fits on a phone.
+    """
+    rows = (
+        Category.objects.annotate(n=Count("articles", filter=Q(articles__status=PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")[:limit]
+    )
+    return sorted((CategoryRef(c.name, c.slug) for c in rows), key=lambda c: c.name.lower())
+
+
+def _links(raw: Iterable[Any]) -> tuple[Link, ...]:
+    links = []
+    for item in raw:
+        if isinstance(item, dict) and item.get("url"):
+            links.append(Link(label=str(item.get("label") or item["url"]), url=str(item["url"])))
+    return tuple(links)
+
+
+def site_settings() -> SiteInfo:
+    """The publisher's settings (row pk=1, created with the defaults when missing)."""
+    row, _ = SiteSettings.objects.get_or_create(
+        pk=1,
+        defaults={"social_links": DEFAULT_SOCIAL_LINKS, "footer": DEFAULT_FOOTER},
+    )
+    # Only {year} and {name} are filled in; str.format would choke on a stray brace.
+    footer = row.footer.replace("{year}", str(timezone.now().year)).replace("{name}", row.name)
+    return SiteInfo(
+        name=row.name,
+        tagline=row.tagline,
+        social_links=_links(row.social_links or ()),
+        footer=footer,
+        attribution_template=row.attribution_template,
+        listing_style=row.listing_style,
+        time_zone=row.time_zone or "UTC",
+    )

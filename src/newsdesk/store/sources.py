@@ -1,0 +1,72 @@
+"""Reads about sources and their health, for `sources`, OPML export and the scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+
+from newsdesk.store.models import Source
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    id: int
+    name: str
+    slug: str
+    feed_url: str
+    site_url: str
+    category: str | None
+    enabled: bool
+    failing: bool
+    last_fetched_at: datetime | None
+    last_status: int | None
+    last_error: str
+    consecutive_errors: int
+    next_fetch_at: datetime
+    articles: int
+
+    def record(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat().replace("+00:00", "Z") if value else None
+
+        return {
+            "id": self.id,
+            "name": self.name,
+            "feed_url": self.feed_url,
+            "site_url": self.site_url or None,
+            "category": self.category,
+            "enabled": self.enabled,
+            "failing": self.failing,
+            "last_fetch": iso(self.last_fetched_at),
+            "last_status": self.last_status,
+            "error": self.last_error or None,
+            "consecutive_errors": self.consecutive_errors,
+            "items": self.articles,
+            "next_fetch": iso(self.next_fetch_at),
+        }
+
+
+def all_sources(failing_after: int = 5) -> list[SourceRow]:
+    rows = Source.objects.select_related("category").annotate(n=Count("articles")).order_by("id")
+    return [
+        SourceRow(
+            id=s.pk,
+            name=s.name,
+            slug=s.slug,
+            feed_url=s.feed_url,
+            site_url=s.site_url,
+            category=s.category.name if s.category else None,
+            enabled=s.enabled,
+            failing=s.consecutive_errors >= failing_after,
+            last_fetched_at=s.last_fetched_at,
+            last_status=s.last_status,
+            last_error=s.last_error,
+            consecutive_errors=s.consecutive_errors,
+            next_fetch_at=s.next_fetch_at,
+            articles=s.n,
+        )
+        for s in rows
+    ]

@@ -1,0 +1,312 @@
+"""The pipeline's writes: subscribe, claim due sources, save a fetched feed in one transaction,
+record failures. Callers pass and get plain dataclasses, never model instances."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+from newsdesk.errors import InputError
+from newsdesk.store.models import Article, Category, Source
+from newsdesk.types import CleanArticle, FullText
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the pipeline needs to know about a source to fetch and save it."""
+
+    id: int
+    name: str
+    feed_url: str
+    etag: str
+    last_modified: str
+    consecutive_errors: int
+    full_text: FullText
+    review: bool
+    category: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One cleaned item with its identity, ready to save."""
+
+    identity: str
+    content_hash: str
+    article: CleanArticle
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """How the source's health changes after a successful fetch (200 or 304)."""
+
+    status: int
+    fetched_at: datetime
+    next_fetch_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    new_url: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+
+
+def _state(source: Source) -> SourceState:
+    return SourceState(
+        id=source.pk,
+        name=source.name,
+        feed_url=source.feed_url,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        consecutive_errors=source.consecutive_errors,
+        full_text=FullText(source.full_text),
+        review=source.review,
+        category=source.category.name if source.category else None,
+    )
+
+
+def category_named(name: str) -> Category:
+    name = name.strip()[:200]
+    slug = slugify(name)[:200] or "category"
+    found = Category.objects.filter(Q(name=name) | Q(slug=slug)).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return Category.objects.create(name=name, slug=slug)
+    except IntegrityError:
+        # another writer created it between our read and our insert
+        return Category.objects.get(Q(name=name) | Q(slug=slug))
+
+
+def _unique_source_slug(name: str) -> str:
+    base = slugify(name)[:180] or "source"
+    slug, n = base, 1
+    while Source.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def add_source(
+    feed_url: str,
+    name: str,
+    *,
+    site_url: str = "",
+    category: str | None = None,
+    full_text: FullText = FullText.AUTO,
+    review: bool = False,
+) -> tuple[SourceState, bool]:
+    """Subscribe; returns the source and whether it was created (False: already there)."""
+    existing = Source.objects.filter(feed_url=feed_url).select_related("category").first()
+    if existing:
+        return _state(existing), False
+    source = Source.objects.create(
+        feed_url=feed_url,
+        name=name[:300] or feed_url,
+        slug=_unique_source_slug(name or feed_url),
+        site_url=site_url[:2000],
+        category=category_named(category) if category else None,
+        full_text=full_text.value,
+        review=review,
+    )
+    return _state(source), True
+
+
+def source_state(source_id: int) -> SourceState:
+    try:
+        return _state(Source.objects.select_related("category").get(pk=source_id))
+    except Source.DoesNotExist as e:
+        raise InputError(f"store: no source with id {source_id}") from e
+
+
+def due_sources(now: datetime, *, everything: bool = False) -> list[SourceState]:
+    query = Source.objects.filter(enabled=True).select_related("category").order_by("next_fetch_at")
+    if not everything:
+        query = query.filter(next_fetch_at__lte=now)
+    return [_state(s) for s in query]
+
+
+def has_sources() -> bool:
+    return Source.objects.exists()
+
+
+def _article_fields(incoming: Incoming) -> dict[str, Any]:
+    a = incoming.article
+    image = a.image
+    return {
+        "guid": (a.guid or "")[:2000],
+        "url": (a.url or "")[:2000],
+        "title": a.title[:1000] or "(untitled)",
+        "slug": slugify(a.title)[:200] or "article",
+        "author": (a.author or "")[:500],
+        "published_at": a.published,
+        "updated_at": a.updated,
+        "summary": a.summary,
+        "body_html": a.body_html,
+        "image_url": image.url[:2000] if image else "",
+        "image_caption": (image.caption or "") if image else "",
+        "image_credit": ((image.credit or "")[:500]) if image else "",
+        "image_alt": ((image.alt or "")[:1000]) if image else "",
+        "attribution_site": a.attribution.site[:300] if a.attribution else "",
+        "attribution_url": ((a.attribution.url or "")[:2000]) if a.attribution else "",
+        "origin": (a.origin or "")[:200],
+        "content_hash": incoming.content_hash,
+        "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in a.enclosures],
+    }
+
+
+# fields an editor may change; a changed one is listed in Article.edited_fields
+EDITABLE = frozenset(
+    {"title", "summary", "body_html", "image_url", "image_caption", "image_credit", "categories"}
+)
+
+
+def _categories_for(names: Iterable[str], cache: dict[str, Category]) -> list[Category]:
+    found: list[Category] = []
+    for raw in names:
+        name = raw.strip()
+        if not name:
+            continue
+        if name not in cache:
+            cache[name] = category_named(name)
+        if cache[name] not in found:
+            found.append(cache[name])
+    return found
+
+
+def save_feed(source: SourceState, items: Sequence[Incoming], health: FeedHealth) -> SaveResult:
+    """Save one fetched feed: its new and changed items and the source's health, atomically.
+
+    A crash or kill anywhere inside leaves the previous state: the validators are saved in
+    the same transaction, so the next run fetches the feed again and imports what was lost.
+    """
+    now = health.fetched_at
+    first: dict[str, Incoming] = {}
+    for incoming in items:
+        # a feed that repeats a guid: the first occurrence (the newest, in feed order) wins
+        first.setdefault(incoming.identity, incoming)
+    new = updated = 0
+    cache: dict[str, Category] = {}
+    with transaction.atomic():
+        existing = {
+            a.identity: a
+            for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
+        }
+        to_create: list[tuple[Article, list[Category]]] = []
+        for identity, incoming in first.items():
+            fields = _article_fields(incoming)
+            names = ([source.category] if source.category else []) + list(
+                incoming.article.categories
+            )
+            old = existing.get(identity)
+            if old is None:
+                article = Article(
+                    source_id=source.id,
+                    identity=identity,
+                    first_seen_at=now,
+                    sort_at=incoming.article.published or now,
+                    status=Article.Status.HELD if source.review else Article.Status.PUBLISHED,
+                    **fields,
+                )
+                to_create.append((article, _categories_for(names[:8], cache)))
+                continue
+            if old.content_hash == incoming.content_hash:
+                continue
+            kept = set(old.edited_fields)
+            for key, value in fields.items():
+                if key not in kept and not (key == "slug" and "title" in kept):
+                    setattr(old, key, value)
+            old.save()
+            if "categories" not in kept:
+                old.categories.set(_categories_for(names[:8], cache))
+            updated += 1
+        if to_create:
+            created = Article.objects.bulk_create([a for a, _ in to_create])
+            through = Article.categories.through
+            links = [
+                through(article_id=article.pk, category_id=category.pk)
+                for article, (_, categories) in zip(created, to_create, strict=True)
+                for category in categories
+            ]
+            through.objects.bulk_create(links, ignore_conflicts=True)
+            new = len(created)
+        _record_success(source, health)
+    return SaveResult(new=new, updated=updated)
+
+
+def _record_success(source: SourceState, health: FeedHealth) -> None:
+    changes: dict[str, Any] = {
+        "last_fetched_at": health.fetched_at,
+        "last_success_at": health.fetched_at,
+        "last_status": health.status,
+        "last_error": "",
+        "consecutive_errors": 0,
+        "next_fetch_at": health.next_fetch_at,
+        "fetch_count": F("fetch_count") + 1,
+    }
+    if health.etag is not None or health.status == 200:
+        changes["etag"] = (health.etag or "")[:500]
+    if health.last_modified is not None or health.status == 200:
+        changes["last_modified"] = (health.last_modified or "")[:100]
+    moved = health.new_url and health.new_url != source.feed_url
+    if moved and not Source.objects.filter(feed_url=health.new_url).exclude(pk=source.id).exists():
+        changes["feed_url"] = health.new_url
+    if health.site_url:
+        changes["site_url"] = health.site_url[:2000]
+    if health.title and source.name == source.feed_url:
+        changes["name"] = health.title[:300]
+    Source.objects.filter(pk=source.id).update(**changes)
+
+
+def record_not_modified(source: SourceState, health: FeedHealth) -> None:
+    with transaction.atomic():
+        _record_success(source, health)
+
+
+def record_failure(
+    source: SourceState,
+    *,
+    status: int | None,
+    error: str,
+    fetched_at: datetime,
+    next_fetch_at: datetime,
+    disable: bool = False,
+) -> None:
+    changes: dict[str, Any] = {
+        "last_fetched_at": fetched_at,
+        "last_status": status,
+        "last_error": error[:2000],
+        "consecutive_errors": F("consecutive_errors") + 1,
+        "next_fetch_at": next_fetch_at,
+    }
+    if disable:
+        changes["enabled"] = False
+        changes["disabled_reason"] = error[:500]
+    Source.objects.filter(pk=source.id).update(**changes)
+
+
+def next_due_at() -> datetime | None:
+    first = (
+        Source.objects.filter(enabled=True)
+        .order_by("next_fetch_at")
+        .values_list("next_fetch_at", flat=True)[:1]
+    )
+    return next(iter(first), None)
+
+
+def known_identities(source_id: int, identities: Sequence[str]) -> set[str]:
+    if not identities:
+        return set()
+    found = Article.objects.filter(source_id=source_id, identity__in=list(identities))
+    return set(found.values_list("identity", flat=True))

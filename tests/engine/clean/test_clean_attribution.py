@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from newsdesk.engine.clean.attribution import find_origin, pop_attribution
+from newsdesk.engine.clean.fragment import serialize_children
+from newsdesk.types import Attribution
+
+
+def _tree(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+WORDPRESS_FOOTER = (
+    '<p>The post <a href="https://www.algemeiner.com/2024/12/07/x/" rel="nofollow">A '
+    'headline</a> first appeared on <a href="https://www.algemeiner.com" rel="nofollow">'
+    "Algemeiner.com</a>.</p>"
+)
+
+
+def test_wordpress_footer_is_removed_and_credited() -> None:
+    root = _tree(f"<p>Body text.</p>\n{WORDPRESS_FOOTER}\n")
+    assert pop_attribution(root) == Attribution("Algemeiner.com", "https://www.algemeiner.com")
+    assert serialize_children(root) == "<p>Body text.</p>"
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "The post A headline appeared first on Example News.",
+        "The post A headline first appeared on Example News",
+        "This article originally appeared on Example News.",
+    ],
+)
+def test_plain_text_footers(footer: str) -> None:
+    root = _tree(f"<p>Body text. {footer}</p>")
+    assert pop_attribution(root) == Attribution("Example News")
+    assert serialize_children(root) == "<p>Body text.</p>"
+
+
+def test_footer_in_bare_text() -> None:
+    root = _tree("Body text here. The post X first appeared on Algemeiner.com.")
+    assert pop_attribution(root) == Attribution("Algemeiner.com")
+    assert root.text == "Body text here."
+
+
+def test_a_mention_mid_text_is_not_a_footer() -> None:
+    html = "<p>The post office first appeared on Main Street in 1890.</p><p>More text.</p>"
+    root = _tree(html)
+    assert pop_attribution(root) is None
+    assert serialize_children(root) == html
+
+
+def test_source_specific_pattern() -> None:
+    root = _tree("<p>Body.</p><p>Originally published by Harbour Times</p>")
+    found = pop_attribution(root, (r"Originally published by (?P<site>.+)$",))
+    assert found == Attribution("Harbour Times")
+    assert serialize_children(root) == "<p>Body.</p>"
+
+
+def test_source_specific_pattern_with_url_from_markup() -> None:
+    root = _tree(
+        '<p>Body.</p><p class="credit">Via <a href="https://ht.example/">Harbour Times</a></p>'
+    )
+    pattern = r'Via <a href="(?P<url>[^"]+)">(?P<site>[^<]+)</a>'
+    assert pop_attribution(root, (pattern,)) == Attribution("Harbour Times", "https://ht.example/")
+    assert serialize_children(root) == "<p>Body.</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "origin"),
+    [
+        ("i24 News – The ferry union said on Saturday", "i24 News"),
+        ("(Reuters) - Syrian rebels entered the city", "Reuters"),
+        ("JERUSALEM (AP) — The cabinet met on Sunday", "AP"),
+        ("WASHINGTON, D.C. (AFP) - Officials said", "AFP"),
+        ("By Reuters\nThe talks resumed", "Reuters"),
+        ("Times of Israel – Ministers met", "Times of Israel"),
+        ("GAZA CITY – Residents said", None),
+        ("By Jane Doe\nThe talks resumed", None),
+        ("Critics argue – loudly – that the plan fails", None),
+        ("The talks resumed on Monday.", None),
+        ("ANKARA, Feb 17 (Reuters) - The president said", "Reuters"),
+        ("By Jane Roe and Ada Quill DUBAI, Feb 17 (Reuters) - Officials said", "Reuters"),
+        ("[Capital FM] Nairobi -- Pilots have warned", "Capital FM"),
+        ("A talk about Protocols with Associated Types (PATs) – I was worried", None),
+        ("Hot Wheels UNLEASHED 2 - Turbocharged was added", None),
+        ("Harbour News – The council met", "Harbour News"),
+    ],
+)
+def test_find_origin(text: str, origin: str | None) -> None:
+    assert find_origin(text) == origin

@@ -1,0 +1,59 @@
+"""BoundedDecoder directly: odd chunkings and the cap on undecoded bodies."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import pytest
+
+from newsdesk.engine.fetch.decode import BoundedDecoder
+from newsdesk.errors import BodyTooLargeError, FetchError
+
+BODY = b"<rss><channel><title>caf\xc3\xa9</title></channel></rss>" * 40
+
+
+def feed_bytewise(decoder: BoundedDecoder, data: bytes) -> bytes:
+    for index in range(len(data)):
+        decoder.feed(data[index : index + 1])
+    return decoder.content()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("", BODY),
+        ("identity", BODY),
+        ("gzip", gzip.compress(BODY)),
+        ("x-gzip", gzip.compress(BODY)),
+        ("deflate", zlib.compress(BODY)),
+        ("deflate", zlib.compress(BODY, wbits=-15)),
+        ("GZIP", gzip.compress(BODY)),
+    ],
+)
+def test_one_byte_at_a_time(encoding: str, data: bytes) -> None:
+    decoder = BoundedDecoder(encoding, 1 << 20, "http://x.example/")
+    assert feed_bytewise(decoder, data) == BODY
+
+
+def test_exactly_at_the_cap_passes_one_more_byte_fails() -> None:
+    decoder = BoundedDecoder("gzip", len(BODY), "http://x.example/")
+    decoder.feed(gzip.compress(BODY))
+    assert decoder.content() == BODY
+    over = BoundedDecoder("gzip", len(BODY) - 1, "http://x.example/")
+    with pytest.raises(BodyTooLargeError, match=r"http://x\.example/"):
+        over.feed(gzip.compress(BODY))
+
+
+def test_wire_bytes_count_too() -> None:
+    # Random bytes do not compress: a cap on decoded bytes alone would let them pile up.
+    decoder = BoundedDecoder("", 10, "http://x.example/")
+    decoder.feed(b"x" * 10)
+    with pytest.raises(BodyTooLargeError):
+        decoder.feed(b"x")
+
+
+def test_corrupt_deflate_is_a_fetch_error() -> None:
+    decoder = BoundedDecoder("deflate", 1000, "http://x.example/")
+    with pytest.raises(FetchError, match=r"^fetch: cannot decode the body of http://x\.example/"):
+        decoder.feed(b"\x78\x9c\xff\xff\xff\xff")

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from newsdesk.pipeline import decide
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+BOUNDS = decide.Bounds(min_interval=timedelta(minutes=10), max_interval=timedelta(hours=24))
+
+
+def rng() -> random.Random:
+    return random.Random(7)
+
+
+def test_success_waits_the_minimum_with_jitter() -> None:
+    due = decide.next_after_success(NOW, BOUNDS, timedelta(0), rng())
+    assert timedelta(minutes=9) <= due - NOW <= timedelta(minutes=11)
+
+
+def test_success_honours_a_longer_server_hint_but_not_past_the_maximum() -> None:
+    due = decide.next_after_success(NOW, BOUNDS, timedelta(hours=2), rng())
+    assert timedelta(minutes=108) <= due - NOW <= timedelta(minutes=132)
+    capped = decide.next_after_success(NOW, BOUNDS, timedelta(days=9), rng())
+    assert capped - NOW <= timedelta(hours=24) * 1.1
+
+
+def test_server_hint_reads_max_age_expires_and_ttl() -> None:
+    assert decide.server_hint({"cache-control": "public, max-age=3600"}, NOW, None) == timedelta(
+        hours=1
+    )
+    expires = {"expires": "Wed, 25 Nov 2026 14:00:00 GMT"}
+    assert decide.server_hint(expires, NOW, None) == timedelta(hours=2)
+    assert decide.server_hint({}, NOW, 45) == timedelta(minutes=45)
+    assert decide.server_hint({"expires": "garbage"}, NOW, None) == timedelta(0)
+
+
+def test_failures_back_off_exponentially_up_to_the_cap() -> None:
+    waits = [
+        decide.next_after_failure(NOW, BOUNDS, n, None, rng()) - NOW for n in range(0, 12)
+    ]
+    assert waits[0] < waits[1] < waits[2] < waits[3]
+    assert all(w <= timedelta(hours=24) * 1.1 for w in waits)
+    assert waits[-1] >= timedelta(hours=24) * 0.9
+
+
+def test_retry_after_is_honoured() -> None:
+    wait = decide.next_after_failure(NOW, BOUNDS, 0, 7200, rng()) - NOW
+    assert wait >= timedelta(hours=2) * 0.9
+
+
+def test_only_gone_disables() -> None:
+    assert decide.disables_source(410)
+    assert not any(decide.disables_source(s) for s in (None, 404, 429, 500, 503))

@@ -1,0 +1,213 @@
+"""update() end to end through the HTTP seam: fetch → parse → clean → identity → store."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.pipeline.update import HttpSeam, update
+from newsdesk.store import writes
+from newsdesk.store.models import Article, Source
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "pipeline"
+FEED = (DATA / "partner.rss").read_bytes()
+URL = "https://partner.example/feed/"
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_both]
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path, database_url="sqlite:///unused")
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def feed_server(body: bytes = FEED, etag: str = '"v1"') -> tuple[Handler, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers.get("if-none-match") == etag:
+            return httpx.Response(304, headers={"etag": etag})
+        return httpx.Response(
+            200, content=body, headers={"content-type": "application/rss+xml", "etag": etag}
+        )
+
+    return handle, seen
+
+
+def run(tmp_path: Path, handler: Handler, **kwargs: object):  # type: ignore[no-untyped-def]
+    return update(
+        settings(tmp_path),
+        everything=True,
+        rng=random.Random(1),
+        seam=HttpSeam(httpx.MockTransport(handler), resolve=lambda host, port: ["93.184.215.14"]),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def subscribe(url: str = URL, **kwargs: object) -> int:
+    source, _ = writes.add_source(url, "Partner Post", **kwargs)  # type: ignore[arg-type]
+    return source.id
+
+
+def test_first_update_imports_every_item_cleaned(tmp_path: Path) -> None:
+    subscribe(category="News")
+    handler, _ = feed_server()
+    summary = run(tmp_path, handler)
+    assert (summary.fetched, summary.new, summary.failed) == (1, 3, 0)
+
+    ferry = Article.objects.get(guid="https://partner.example/?p=101")
+    assert ferry.title == "Harbour council approves new ferry timetable"
+    assert ferry.author == "Mara Lind"
+    assert ferry.image_url == "https://partner.example/uploads/ferry.jpg"
+    assert ferry.image_credit == "Partner Wire/Jon Aas"
+    assert ferry.attribution_site == "Partner Post"
+    assert "first appeared on" not in ferry.body_html
+    assert ferry.origin == "Partner Wire"
+    assert sorted(ferry.categories.values_list("name", flat=True)) == ["Local", "News"]
+    storm = Article.objects.get(guid="https://partner.example/?p=103")
+    assert "<script" not in storm.body_html
+    source = Source.objects.get()
+    assert source.etag == '"v1"' and source.last_status == 200 and source.consecutive_errors == 0
+
+
+def test_second_update_sends_validators_and_imports_nothing_twice(tmp_path: Path) -> None:
+    subscribe()
+    handler, seen = feed_server()
+    run(tmp_path, handler)
+    again = run(tmp_path, handler)
+    assert seen[-1].headers["if-none-match"] == '"v1"'
+    assert (again.not_modified, again.new, again.fetched) == (1, 0, 0)
+    # the same bytes under a new ETag: fetched and parsed again, still no duplicate
+    handler2, _ = feed_server(etag='"v2"')
+    third = run(tmp_path, handler2)
+    assert (third.fetched, third.new, third.updated) == (1, 0, 0)
+    assert Article.objects.count() == 3
+
+
+def test_changed_item_updates_but_never_overwrites_an_editors_field(tmp_path: Path) -> None:
+    subscribe()
+    handler, _ = feed_server()
+    run(tmp_path, handler)
+    library = Article.objects.get(guid="https://partner.example/?p=102")
+    library.title = "Library opens on Sundays (edited)"
+    library.edited_fields = ["title"]
+    library.save()
+
+    changed = FEED.replace(b"open on Sundays from December", b"open on Sundays from January")
+    changed = changed.replace(b"Library extends weekend", b"Library lengthens weekend")
+    handler2, _ = feed_server(changed, etag='"v2"')
+    summary = run(tmp_path, handler2)
+    assert summary.updated == 1
+    library.refresh_from_db()
+    assert library.title == "Library opens on Sundays (edited)"
+    assert "January" in library.body_html
+
+
+def test_failures_are_recorded_and_do_not_stop_other_sources(tmp_path: Path) -> None:
+    good = subscribe()
+    gone = subscribe("https://gone.example/feed/")
+    broken = subscribe("https://broken.example/feed/")
+    ok, _ = feed_server()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "gone.example":
+            return httpx.Response(410)
+        if request.url.host == "broken.example":
+            return httpx.Response(200, content=b"<html><body>not a feed</body></html>")
+        return ok(request)
+
+    summary = run(tmp_path, handle)
+    assert (summary.fetched, summary.failed, summary.new) == (1, 2, 3)
+    sources = {s.pk: s for s in Source.objects.all()}
+    assert sources[good].consecutive_errors == 0
+    assert sources[gone].enabled is False and sources[gone].last_status == 410
+    assert sources[broken].consecutive_errors == 1 and sources[broken].last_error.startswith(
+        "parse"
+    )
+    assert sources[broken].next_fetch_at > sources[broken].last_fetched_at
+
+
+def test_review_source_holds_new_items(tmp_path: Path) -> None:
+    subscribe(review=True)
+    handler, _ = feed_server()
+    run(tmp_path, handler)
+    assert set(Article.objects.values_list("status", flat=True)) == {"held"}
+
+
+def test_permanent_redirect_updates_the_feed_url(tmp_path: Path) -> None:
+    subscribe("https://old.example/feed/")
+    handler, _ = feed_server()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "old.example":
+            return httpx.Response(301, headers={"location": URL})
+        return handler(request)
+
+    run(tmp_path, handle)
+    assert Source.objects.get().feed_url == URL
+
+
+SUMMARY_FEED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Brief Post</title><link>https://brief.example/</link>
+<item><title>Dredging plan</title><link>https://brief.example/dredging/</link>
+<guid>https://brief.example/?p=1</guid><pubDate>Tue, 24 Nov 2026 09:00:00 +0000</pubDate>
+<description>The harbour board met on Tuesday to weigh the cost [&#8230;]</description></item>
+<item><title>Missing page</title><link>https://brief.example/missing/</link>
+<guid>https://brief.example/?p=2</guid><pubDate>Mon, 23 Nov 2026 09:00:00 +0000</pubDate>
+<description>This page is gone [&#8230;]</description></item>
+</channel></rss>"""
+ARTICLE_PAGE = (
+    "<html><head><title>Dredging plan</title></head><body><nav>Home News</nav><article>"
+    "<h1>Dredging plan</h1>"
+    + "".join(
+        f"<p>Paragraph {n}: the harbour board met on Tuesday to weigh the cost of dredging "
+        "the north channel before the winter storms.</p>"
+        for n in range(1, 6)
+    )
+    + "</article><footer>Impressum</footer></body></html>"
+).encode()
+
+
+def test_summary_only_items_get_the_full_text_of_their_page(tmp_path: Path) -> None:
+    subscribe("https://brief.example/feed/")
+    pages: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/feed/":
+            return httpx.Response(200, content=SUMMARY_FEED)
+        pages.append(path)
+        if path == "/dredging/":
+            return httpx.Response(200, content=ARTICLE_PAGE, headers={"content-type": "text/html"})
+        return httpx.Response(404)
+
+    summary = run(tmp_path, handle)
+    assert (summary.new, summary.failed) == (2, 0)
+    full = Article.objects.get(guid="https://brief.example/?p=1")
+    assert "Paragraph 5" in full.body_html and "Impressum" not in full.body_html
+    missing = Article.objects.get(guid="https://brief.example/?p=2")
+    assert "This page is gone" in missing.body_html
+    # pages are fetched for new items only, not on every fetch of the feed
+    run(tmp_path, handle)
+    assert sorted(pages) == ["/dredging/", "/missing/"]
+
+
+def test_full_text_never_keeps_the_summary(tmp_path: Path) -> None:
+    from newsdesk.types import FullText
+
+    subscribe("https://brief.example/feed/", full_text=FullText.NEVER)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/feed/", "no page may be fetched"
+        return httpx.Response(200, content=SUMMARY_FEED)
+
+    run(tmp_path, handle)
+    assert "Paragraph" not in Article.objects.get(guid="https://brief.example/?p=1").body_html

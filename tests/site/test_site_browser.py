@@ -1,0 +1,155 @@
+"""The site in a real browser: desktop and phone widths, no console errors, no third parties.
+
+Screenshots land in test-artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from site_rows import Seed
+
+from newsdesk.config import DEMO_ORIGIN
+from newsdesk.site import demo_files, security
+from newsdesk.store.models import Article
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ALL_IMAGES_LOADED = "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+# name: (width, height, color scheme)
+DEVICES = {
+    "desktop": (1280, 900, "light"),
+    "phone": (390, 844, "light"),
+    "phone-dark": (390, 844, "dark"),
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless Chromium not found at {CHROMIUM}"),
+]
+
+# Our own drawing: a harbour at dusk, standing in for a news photo.
+PHOTO_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="675"
+viewBox="0 0 1200 675">
+<defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1">
+<stop offset="0" stop-color="#2b3a67"/><stop offset="0.6" stop-color="#e07a5f"/>
+<stop offset="1" stop-color="#f2cc8f"/></linearGradient></defs>
+<rect width="1200" height="675" fill="url(#sky)"/>
+<circle cx="860" cy="330" r="70" fill="#f9e0a8"/>
+<path d="M0 420 L220 300 L420 410 L640 280 L900 420 L1200 330 L1200 675 L0 675 Z" fill="#3d405b"/>
+<rect y="500" width="1200" height="175" fill="#274060"/>
+<path d="M180 520 h260 l-30 40 h-200 z" fill="#1b1b2f"/>
+<rect x="290" y="450" width="8" height="70" fill="#1b1b2f"/>
+</svg>"""
+
+BODY = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "Rebel fighters reached the edge of a central city on Saturday, residents and officials "
+        "said, as front lines shifted across the region and the roads filled with families "
+        "heading south.",
+        "A resident said the fighting could be heard from the market square through the night, "
+        "and that the main bakery had closed for the first time in years.",
+        "Officials did not immediately comment on the reports. A regional analyst said the city "
+        "sits on the crossroads between the capital and the coast, which makes it the key to "
+        "the weeks ahead.",
+    )
+)
+
+
+@pytest.fixture
+def browser_rows(seed: Seed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Seed:
+    images = tmp_path / "images"
+    images.mkdir()
+    for name in ("convoy.svg", "envoy.svg", "leaders.svg"):
+        (images / name).write_text(PHOTO_SVG)
+    monkeypatch.setattr(demo_files, "demo_root", lambda: tmp_path)
+    # Keep every image on this host: the test forbids requests elsewhere.
+    for article, name in zip(seed.articles, ("convoy", "envoy", "leaders"), strict=True):
+        article.image_url = f"{DEMO_ORIGIN}/images/{name}.svg"
+    seed.articles[0].body_html = BODY + "<h2>THE ROAD NORTH</h2>" + BODY
+    Article.objects.bulk_update(seed.articles, ["image_url", "body_html"])
+    return seed
+
+
+def _with_policy(route: Any) -> None:
+    """Serve every page under our CSP even when the middleware is not installed in settings."""
+    response = route.fetch()
+    headers = dict(response.headers)
+    headers.setdefault("content-security-policy", security.POLICY)
+    route.fulfill(response=response, headers=headers)
+
+
+def _visible_text(page: Any) -> str:
+    return " ".join(str(page.inner_text("body")).split())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_and_article_pages_in_chromium(live_server: Any, browser_rows: Seed) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    first = browser_rows.articles[0]
+    pages = {"front": "/", "article": f"/article/{first.pk}/{first.slug}/"}
+    base = urlsplit(live_server.url)
+    errors: list[str] = []
+    foreign: list[str] = []
+    # The ORM is done; Playwright's sync API runs an event loop that Django would refuse.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            for device, (width, height, scheme) in DEVICES.items():
+                context = browser.new_context(
+                    viewport={"width": width, "height": height}, color_scheme=scheme
+                )
+                page = context.new_page()
+                page.route(live_server.url + "/**", _with_policy)
+                page.on(
+                    "console",
+                    lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None,
+                )
+                page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+                page.on(
+                    "response",
+                    lambda r: errors.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
+                )
+                page.on(
+                    "request",
+                    lambda r: (
+                        foreign.append(r.url) if urlsplit(r.url).netloc != base.netloc else None
+                    ),
+                )
+                for name, path in pages.items():
+                    response = page.goto(live_server.url + path, wait_until="load")
+                    assert response is not None and response.status == 200
+                    text = _visible_text(page)
+                    assert first.title in text
+                    assert "A convoy passes a checkpoint outside the city" in text
+                    assert f"The post {first.title} first appeared on Algemeiner.com." in text
+                    assert "Connect with us" in text
+                    # Lazy images load once near the viewport: bring each into view, then every
+                    # image must have decoded (an SVG served by /demo/ has a natural width).
+                    for img in page.query_selector_all("img"):
+                        img.scroll_into_view_if_needed()
+                    page.wait_for_function(ALL_IMAGES_LOADED)
+                    # nothing wider than the viewport: no sideways scrolling on a phone
+                    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                    assert scroll_width <= width, f"{name} at {device} scrolls sideways"
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-{device}.png"), full_page=True)
+                context.close()
+        finally:
+            browser.close()
+    assert errors == []
+    assert foreign == []
