@@ -42,7 +42,7 @@ class Farm:
         return self.base + path
 
     def get(self, path: str) -> bytes:
-        with urllib.request.urlopen(self.url(path), timeout=10) as resp:  # noqa: S310
+        with urllib.request.urlopen(self.url(path), timeout=10) as resp:
             return bytes(resp.read())
 
 
@@ -80,3 +80,31 @@ def newsdesk_home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     return home
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("NEWSDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3):
+            return url
+    except Exception as e:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL at {url}: {e}")
+    return None
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    import psycopg
+
+    admin = postgres_url()
+    assert admin
+    name = f"newsdesk_kill_{os.getpid()}_{time.monotonic_ns()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield admin.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -19,9 +19,7 @@ def commands() -> dict[str, argparse.ArgumentParser]:
 
 
 def test_every_command_and_its_options_are_in_the_readme() -> None:
-    table = {
-        m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z-]+)[^|]*\|", README, re.M)
-    }
+    table = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z-]+)[^|]*\|", README, re.M)}
     for name, parser in commands().items():
         assert name in table or f"/ `{name}" in README, f"README misses command {name}"
         for action in parser._actions:

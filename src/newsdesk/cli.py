@@ -116,7 +116,6 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_import_opml(args: argparse.Namespace) -> int:
     _ready()
     from newsdesk.pipeline.subscribe import import_opml
-
     from newsdesk.types import FullText
 
     added, known, skipped = import_opml(Path(args.file), FullText(args.full_text))
@@ -240,10 +239,12 @@ def _load_demo_when_empty(settings: Settings) -> None:
     _out(f"newsdesk: no sources yet, loaded the bundled demo feeds ({summary.new} articles)")
 
 
-def _schedule_forever(settings: Settings, stop: threading.Event) -> None:
+def _schedule_forever(
+    settings: Settings, stop: threading.Event, exit_when_idle: bool = False
+) -> None:
     from newsdesk.pipeline.scheduler import run_scheduler
 
-    run_scheduler(settings, stop)
+    run_scheduler(settings, stop, exit_when_idle=exit_when_idle)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -268,7 +269,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _out("newsdesk: worker started (scheduler and fetch loop only)")
     stop = threading.Event()
     try:
-        _schedule_forever(settings, stop)
+        _schedule_forever(settings, stop, args.exit_when_idle)
     except KeyboardInterrupt:
         stop.set()
     return 0
@@ -349,6 +350,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     p = sub.add_parser("worker", help="the scheduler and fetch loop only")
+    p.add_argument(
+        "--exit-when-idle",
+        action="store_true",
+        help="stop once nothing is due and no source is held (for cron and batch runs)",
+    )
     p.set_defaults(func=cmd_worker)
     return parser
 

@@ -30,6 +30,7 @@ _KEYS = {
     "max_interval_minutes": "NEWSDESK_MAX_INTERVAL_MINUTES",
     "failing_after": "NEWSDESK_FAILING_AFTER",
     "public_url": "NEWSDESK_PUBLIC_URL",
+    "lease_seconds": "NEWSDESK_LEASE_SECONDS",
 }
 
 
@@ -50,6 +51,7 @@ class Settings:
     min_interval_minutes: int = 10
     max_interval_minutes: int = 24 * 60
     failing_after: int = 5
+    lease_seconds: int = 300
     public_url: str | None = None
     user_agent: str = USER_AGENT
 
@@ -142,6 +144,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "min_interval_minutes",
             "max_interval_minutes",
             "failing_after",
+            "lease_seconds",
         )
         if key in raw
     }

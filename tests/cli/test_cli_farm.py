@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tests.cli.clitools import Cli, make_cli
 
 pytestmark = pytest.mark.farm

@@ -36,9 +36,7 @@ def test_server_hint_reads_max_age_expires_and_ttl() -> None:
 
 
 def test_failures_back_off_exponentially_up_to_the_cap() -> None:
-    waits = [
-        decide.next_after_failure(NOW, BOUNDS, n, None, rng()) - NOW for n in range(0, 12)
-    ]
+    waits = [decide.next_after_failure(NOW, BOUNDS, n, None, rng()) - NOW for n in range(0, 12)]
     assert waits[0] < waits[1] < waits[2] < waits[3]
     assert all(w <= timedelta(hours=24) * 1.1 for w in waits)
     assert waits[-1] >= timedelta(hours=24) * 0.9

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from tests.cli.clitools import NEWSDESK, make_cli
 from tests.conftest import Farm, start_farm
 
@@ -27,34 +26,6 @@ def big_farm(shared_dir: Path) -> Iterator[Farm]:
     yield farm
     farm.process.kill()
     farm.process.wait()
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("NEWSDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-    try:
-        import psycopg
-
-        with psycopg.connect(url, connect_timeout=3):
-            return url
-    except Exception as e:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL at {url}: {e}")
-    return None
-
-
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    import psycopg
-
-    admin = postgres_url()
-    assert admin
-    name = f"newsdesk_kill_{os.getpid()}_{time.monotonic_ns()}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield admin.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def articles(home: Path, env: dict[str, str]) -> set[tuple[str, str, str, str]]:

@@ -12,7 +12,7 @@ from html_query import select
 from site_rows import BASE_TIME, Seed, make_article
 
 from newsdesk.site import demo_files
-from newsdesk.store.models import Article, SiteSettings
+from newsdesk.store.models import Article, Category, SiteSettings
 
 CSP_MIDDLEWARE = "newsdesk.site.security.ContentSecurityPolicyMiddleware"
 
@@ -95,7 +95,7 @@ def test_article_page_shows_the_whole_story(client: Client, seed: Seed) -> None:
     assert (text(more), more.get("href")) == ("Continue Reading", a.url)
     assert [text(x) for x in select(story, ".tags a")] == ["Middle East"]
     # the other article of story 7
-    others = [text(x) for x in select(story, ".same-story a")]
+    others = [text(x) for x in select(story, ".same-story li > a")]
     assert others == [seed.articles[0].title]
 
 
@@ -280,3 +280,32 @@ def test_no_inline_script_or_style_in_pages(client: Client, seed: Seed) -> None:
     for path in ("/", f"/article/{a.pk}/{a.slug}/", "/category/news/"):
         doc = page(client, path)
         assert not select(doc, "script, style, [style]"), path
+
+
+@pytest.mark.django_db
+def test_story_page_groups_articles_across_sources(client: Client, seed: Seed) -> None:
+    doc = page(client, "/story/7/")
+    titles = [text(x) for x in select(doc, "article.card h2 a")]
+    assert titles == [seed.articles[0].title, seed.articles[1].title]
+    assert "Reported by Algemeiner.com" in text(doc)
+    assert client.get("/story/8/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_nav_keeps_the_busiest_categories(client: Client, seed: Seed) -> None:
+    for n in range(12):
+        cat = Category.objects.create(name=f"Tag {n:02}", slug=f"tag-{n}")
+        seed.articles[0].categories.add(cat)
+    nav = [text(a) for a in select(page(client, "/"), "nav.site-nav a")]
+    # Middle East and News carry two articles each; the one-article tags fill the rest.
+    assert nav[0] == "Latest"
+    assert len(nav) == 9
+    assert {"Middle East", "News"} <= set(nav)
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_friendly(client: Client, settings: Any) -> None:
+    settings.DEBUG = False
+    response = client.get("/article/424242/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

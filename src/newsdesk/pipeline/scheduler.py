@@ -9,7 +9,7 @@ from datetime import datetime
 
 from newsdesk.config import Settings
 from newsdesk.pipeline.update import update, utcnow
-from newsdesk.store.writes import next_due_at
+from newsdesk.store.writes import is_idle, next_due_at
 
 log = logging.getLogger("newsdesk.scheduler")
 
@@ -19,10 +19,15 @@ MAX_SLEEP = 60.0
 def seconds_until(next_due: datetime | None, now: datetime) -> float:
     if next_due is None:
         return MAX_SLEEP
-    return min(MAX_SLEEP, max(0.0, (next_due - now).total_seconds()))
+    # a tenth of a second at least: a source whose lease has not yet run out is "due" too
+    return min(MAX_SLEEP, max(0.1, (next_due - now).total_seconds()))
 
 
-def run_scheduler(settings: Settings, stop: threading.Event) -> None:
+def run_scheduler(
+    settings: Settings, stop: threading.Event, *, exit_when_idle: bool = False
+) -> None:
+    """Update what is due until `stop` is set (or, with exit_when_idle, until nothing is due
+    and no other worker holds a source whose lease could still run out on us)."""
     while not stop.is_set():
         try:
             summary = update(settings)
@@ -32,4 +37,6 @@ def run_scheduler(settings: Settings, stop: threading.Event) -> None:
             log.exception("scheduler: update cycle failed; retrying in a minute")
             stop.wait(MAX_SLEEP)
             continue
+        if exit_when_idle and is_idle(utcnow()):
+            return
         stop.wait(seconds_until(next_due_at(), utcnow()))

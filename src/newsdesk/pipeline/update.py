@@ -12,8 +12,10 @@ import asyncio
 import concurrent.futures
 import hashlib
 import logging
+import os
 import queue
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -214,16 +216,20 @@ class _Run:
         message = str(error) or type(error).__name__
         if not isinstance(error, NewsdeskError):
             message = f"pipeline: unexpected {type(error).__name__}: {message}"
-        writes.record_failure(
-            source,
-            status=status,
-            error=message,
-            fetched_at=now,
-            next_fetch_at=decide.next_after_failure(
-                now, self.bounds, source.consecutive_errors, retry_after, self.rng
-            ),
-            disable=decide.disables_source(status),
-        )
+        try:
+            writes.record_failure(
+                source,
+                status=status,
+                error=message,
+                fetched_at=now,
+                next_fetch_at=decide.next_after_failure(
+                    now, self.bounds, source.consecutive_errors, retry_after, self.rng
+                ),
+                disable=decide.disables_source(status),
+            )
+        except writes.LeaseLostError as e:
+            log.warning("fetch source=%s failure dropped: %s", source.id, e)
+            return
         self.failed += 1
         self.errors.append(f"{source.feed_url}: {message}")
         log.warning("fetch source=%s status=%s error=%s", source.id, status, message)
@@ -238,6 +244,10 @@ class _Run:
         started = time.perf_counter()
         try:
             items = self._save(source, fetched)
+        except writes.LeaseLostError as e:
+            # held too long: another worker fetched it again and its save is the one that counts
+            log.warning("fetch source=%s dropped: %s", source.id, e)
+            return
         except Exception as e:  # one broken feed must not stop the run
             self.fail(source, e, fetched.status)
             return
@@ -330,6 +340,32 @@ class _Run:
         )
 
 
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def release_dead_leases(now: datetime) -> int:
+    """Free the sources held by killed processes of this host, so a re-run need not wait
+    for their leases to run out (other hosts' leases still have to)."""
+    released = 0
+    host = socket.gethostname() + ":"
+    for owner in writes.lease_owners(now, host):
+        pid = owner.removeprefix(host)
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            released += writes.release_leases(owner)
+    return released
+
+
 def update(
     settings: Settings,
     *,
@@ -339,23 +375,53 @@ def update(
     rng: random.Random | None = None,
     seam: HttpSeam | None = None,
 ) -> UpdateSummary:
-    """Fetch what is due (or everything, or one source) and save it; returns the counts."""
+    """Fetch what is due (or everything, or one source) and save it; returns the counts.
+
+    Sources are claimed in batches as earlier ones finish, so several workers sharing one
+    database split the work between them and none fetches a source another holds.
+    """
+    owner = worker_name()
+    lease = timedelta(seconds=settings.lease_seconds)
+    started = utcnow()
+    release_dead_leases(started)
+    fetched_before = started if everything else None
+    batch = max(1, settings.fetch_concurrency * 2)
     if source_id is not None:
-        sources = [writes.source_state(source_id)]
+        first = [writes.claim_source(source_id, now=started, owner=owner, lease=lease)]
+        total = 1
     else:
-        sources = writes.due_sources(utcnow(), everything=everything)
-    if not sources:
+        total = writes.count_due(started, fetched_before)
+        first = writes.claim_sources(
+            started, owner=owner, lease=lease, limit=batch, fetched_before=fetched_before
+        )
+    if not first:
         return UpdateSummary()
     network = _Network(settings, seam)
     run = _Run(settings, network, rng or random.Random())
     handoff: queue.Queue[_Outcome] = queue.Queue(maxsize=64)
-    try:
+    pending = done = 0
+
+    def start(sources: list[SourceState]) -> None:
+        nonlocal pending
         for source in sources:
             network.submit(network.fetch_feed(source, handoff))
-        for done in range(1, len(sources) + 1):
+        pending += len(sources)
+
+    try:
+        start(first)
+        more = source_id is None
+        while pending:
             run.handle(handoff.get())
+            pending -= 1
+            done += 1
             if progress:
-                progress(done, len(sources))
+                progress(done, max(total, done + pending))
+            if more and pending < batch // 2:
+                claimed = writes.claim_sources(
+                    utcnow(), owner=owner, lease=lease, limit=batch, fetched_before=fetched_before
+                )
+                more = bool(claimed)
+                start(claimed)
     finally:
         network.close()
     return run.summary()

@@ -78,3 +78,25 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
             "is_first_page": before is None,
         },
     )
+
+
+def story(request: HttpRequest, story_id: int) -> HttpResponse:
+    try:
+        before = _before(request)
+    except BadCursor:
+        return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
+    page = reads.story_page(story_id, before=before, limit=PAGE_SIZE)
+    if not page.items and before is None:
+        raise Http404("no such story")
+    sources = sorted({a.source.name for a in page.items})
+    return render_page(
+        request,
+        "site/listing.html",
+        {
+            "page": page,
+            "heading": page.items[-1].title if page.items else "Story",
+            "kind": "Story",
+            "note": "Reported by " + ", ".join(sources) if sources else "",
+            "is_first_page": before is None,
+        },
+    )

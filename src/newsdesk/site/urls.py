@@ -9,6 +9,7 @@ urlpatterns = [
     path("category/<slug:slug>/", listings.category, name="category"),
     path("category/<slug:slug>/rss.xml", feeds.rss, name="category-rss"),
     path("source/<slug:slug>/", listings.source, name="source"),
+    path("story/<int:story_id>/", listings.story, name="story"),
     path("feed/rss.xml", feeds.rss, name="feed-rss"),
     path("feed/atom.xml", feeds.atom, name="feed-atom"),
     path("feed/feed.json", feeds.json_feed, name="feed-json"),

@@ -52,6 +52,9 @@ class Source(models.Model):
     consecutive_errors = models.IntegerField(default=0)
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
     fetch_count = models.IntegerField(default=0)
+    # a worker that claims the source holds it until then; a killed worker's lease runs out
+    lease_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

@@ -294,6 +294,13 @@ def source_page(slug: str, *, before: tuple[datetime, int] | None = None, limit:
     return _page(_published().filter(source__slug=slug), before, limit)
 
 
+def story_page(
+    story_id: int, *, before: tuple[datetime, int] | None = None, limit: int = 20
+) -> Page:
+    """Every published article grouped into one story, across sources."""
+    return _page(_published().filter(story_id=story_id), before, limit)
+
+
 def article(article_id: int) -> ArticleView | None:
     """One published article; held, rejected and unknown ids all read as missing."""
     row = _published().filter(pk=article_id).first()

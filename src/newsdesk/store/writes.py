@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from newsdesk.errors import InputError
+from newsdesk.errors import InputError, StoreError
 from newsdesk.store.models import Article, Category, Source
 from newsdesk.types import CleanArticle, FullText
 
@@ -30,6 +30,12 @@ class SourceState:
     full_text: FullText
     review: bool
     category: str | None
+    # the worker holding the source's lease; saves are refused once another holds it
+    leased_by: str = ""
+
+
+class LeaseLostError(StoreError):
+    """Another worker claimed the source after this one's lease ran out: its work is dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,7 @@ def _state(source: Source) -> SourceState:
         full_text=FullText(source.full_text),
         review=source.review,
         category=source.category.name if source.category else None,
+        leased_by=source.leased_by,
     )
 
 
@@ -130,11 +137,81 @@ def source_state(source_id: int) -> SourceState:
         raise InputError(f"store: no source with id {source_id}") from e
 
 
-def due_sources(now: datetime, *, everything: bool = False) -> list[SourceState]:
-    query = Source.objects.filter(enabled=True).select_related("category").order_by("next_fetch_at")
-    if not everything:
-        query = query.filter(next_fetch_at__lte=now)
-    return [_state(s) for s in query]
+def _claimable(now: datetime, fetched_before: datetime | None) -> Q:
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    if fetched_before is None:
+        return Q(enabled=True, next_fetch_at__lte=now) & free
+    # everything not fetched since the run began: each source once per forced run
+    return (
+        Q(enabled=True)
+        & free
+        & (Q(last_fetched_at__isnull=True) | Q(last_fetched_at__lt=fetched_before))
+    )
+
+
+def count_due(now: datetime, fetched_before: datetime | None = None) -> int:
+    return Source.objects.filter(_claimable(now, fetched_before)).count()
+
+
+def claim_sources(
+    now: datetime,
+    *,
+    owner: str,
+    lease: timedelta,
+    limit: int,
+    fetched_before: datetime | None = None,
+) -> list[SourceState]:
+    """Take up to `limit` due sources for this worker until `now + lease`.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so workers on many hosts claim
+    disjoint sets without waiting on each other; on SQLite the write transaction itself is
+    exclusive. Saving (or failing) a source ends its lease; a worker killed mid-fetch simply
+    lets it run out, and another worker claims the source again.
+    """
+    with transaction.atomic():
+        rows = (
+            Source.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now, fetched_before))
+            .order_by("next_fetch_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        ids = list(rows)
+        if not ids:
+            return []
+        Source.objects.filter(id__in=ids).update(lease_until=now + lease, leased_by=owner[:100])
+        claimed = (
+            Source.objects.filter(id__in=ids)
+            .select_related("category")
+            .order_by("next_fetch_at", "id")
+        )
+        return [_state(s) for s in claimed]
+
+
+def lease_owners(now: datetime, prefix: str) -> list[str]:
+    """Owners (host:pid) starting with `prefix` that hold a lease still running."""
+    held = Source.objects.filter(lease_until__gt=now, leased_by__startswith=prefix)
+    return sorted(set(held.values_list("leased_by", flat=True)))
+
+
+def release_leases(owner: str) -> int:
+    return Source.objects.filter(leased_by=owner).update(lease_until=None, leased_by="")
+
+
+def claim_source(source_id: int, *, now: datetime, owner: str, lease: timedelta) -> SourceState:
+    """Claim one source by id, due or not (`update --source ID`), unless a worker holds it."""
+    with transaction.atomic():
+        try:
+            source = Source.objects.select_for_update().select_related("category").get(pk=source_id)
+        except Source.DoesNotExist as e:
+            raise InputError(f"store: no source with id {source_id}") from e
+        if source.lease_until and source.lease_until > now and source.leased_by != owner:
+            raise InputError(
+                f"store: source {source_id} is being fetched by {source.leased_by} right now"
+            )
+        source.lease_until = now + lease
+        source.leased_by = owner[:100]
+        source.save(update_fields=["lease_until", "leased_by"])
+        return _state(source)
 
 
 def has_sources() -> bool:
@@ -254,6 +331,8 @@ def _record_success(source: SourceState, health: FeedHealth) -> None:
         "consecutive_errors": 0,
         "next_fetch_at": health.next_fetch_at,
         "fetch_count": F("fetch_count") + 1,
+        "lease_until": None,
+        "leased_by": "",
     }
     if health.etag is not None or health.status == 200:
         changes["etag"] = (health.etag or "")[:500]
@@ -266,7 +345,16 @@ def _record_success(source: SourceState, health: FeedHealth) -> None:
         changes["site_url"] = health.site_url[:2000]
     if health.title and source.name == source.feed_url:
         changes["name"] = health.title[:300]
-    Source.objects.filter(pk=source.id).update(**changes)
+    _update_held(source, changes)
+
+
+def _update_held(source: SourceState, changes: dict[str, Any]) -> None:
+    """Update the source only while this worker still holds its lease."""
+    query = Source.objects.filter(pk=source.id)
+    if source.leased_by:
+        query = query.filter(leased_by=source.leased_by)
+    if not query.update(**changes):
+        raise LeaseLostError(f"store: source {source.id} was claimed by another worker")
 
 
 def record_not_modified(source: SourceState, health: FeedHealth) -> None:
@@ -289,20 +377,32 @@ def record_failure(
         "last_error": error[:2000],
         "consecutive_errors": F("consecutive_errors") + 1,
         "next_fetch_at": next_fetch_at,
+        "lease_until": None,
+        "leased_by": "",
     }
     if disable:
         changes["enabled"] = False
         changes["disabled_reason"] = error[:500]
-    Source.objects.filter(pk=source.id).update(**changes)
+    _update_held(source, changes)
 
 
 def next_due_at() -> datetime | None:
-    first = (
-        Source.objects.filter(enabled=True)
-        .order_by("next_fetch_at")
-        .values_list("next_fetch_at", flat=True)[:1]
+    """When the next source comes due, or a held one's lease runs out, whichever is first."""
+    sources = Source.objects.filter(enabled=True)
+    due = sources.order_by("next_fetch_at").values_list("next_fetch_at", flat=True)[:1]
+    leased = (
+        sources.filter(lease_until__isnull=False)
+        .order_by("lease_until")
+        .values_list("lease_until", flat=True)[:1]
     )
-    return next(iter(first), None)
+    times = [t for t in (*due, *leased) if t is not None]
+    return min(times, default=None)
+
+
+def is_idle(now: datetime) -> bool:
+    """Nothing due now and no source held by a worker."""
+    sources = Source.objects.filter(enabled=True)
+    return not sources.filter(Q(next_fetch_at__lte=now) | Q(lease_until__isnull=False)).exists()
 
 
 def known_identities(source_id: int, identities: Sequence[str]) -> set[str]:

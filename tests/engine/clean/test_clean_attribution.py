@@ -87,6 +87,7 @@ def test_source_specific_pattern_with_url_from_markup() -> None:
         ("A talk about Protocols with Associated Types (PATs) – I was worried", None),
         ("Hot Wheels UNLEASHED 2 - Turbocharged was added", None),
         ("Harbour News – The council met", "Harbour News"),
+        ("[15:15:56] r@ttler: logged", None),
     ],
 )
 def test_find_origin(text: str, origin: str | None) -> None:

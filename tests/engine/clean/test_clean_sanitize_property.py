@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xss_oracle import safety_problems
 
-from newsdesk.engine.clean import sanitize_html
+from newsdesk.engine.clean import clean_item, sanitize_html
+from newsdesk.types import ParsedFeed, ParsedItem
 
 _TAGS = [
     "p",
@@ -74,10 +75,23 @@ def _markup(draw: st.DrawFn) -> str:
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(_markup())
 def test_tag_soup_comes_out_allow_listed(html: str) -> None:
-    assert safety_problems(sanitize_html(html)) == []
+    out = sanitize_html(html)
+    assert safety_problems(out) == []
+    assert sanitize_html(out) == out
 
 
 @settings(max_examples=200)
 @given(st.text())
 def test_any_text_comes_out_allow_listed(text: str) -> None:
     assert safety_problems(sanitize_html(text)) == []
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(_markup(), st.sampled_from([None, "https://n.example/a/", "javascript:x", "/rel"]))
+def test_clean_item_never_raises_and_stays_safe(html: str, link: str | None) -> None:
+    item = ParsedItem(guid=None, link=link, title=html, author=html, content_html=html)
+    feed = ParsedFeed(format="rss", title=None, link=None, items=())
+    article = clean_item(item, feed)
+    assert safety_problems(article.body_html) == []
+    assert article.image is None or article.image.url.startswith(("http://", "https://"))
+    assert article.title  # never empty: falls back to the text, then "Untitled"

@@ -32,5 +32,5 @@ def test_extracts_the_article_and_its_metadata() -> None:
 
 
 def test_a_page_without_an_article_is_an_extract_error() -> None:
-    with pytest.raises(ExtractError, match="^extract:"):
+    with pytest.raises(ExtractError, match=r"^extract:"):
         extract_page(b"<html><body><nav>Home</nav></body></html>", "https://x.example/")

@@ -146,3 +146,17 @@ def test_connection_goes_to_the_resolved_address(farm: Farm, tmp_path: Path) -> 
         resolve=lambda host, port: ["127.0.0.1"],
     )
     assert got.status == 200 and b"<feed" in got.content[:500]
+
+
+def test_many_feeds_at_once_share_the_pool(farm: Farm, tmp_path: Path) -> None:
+    urls = [farm.url(f"/feed/{n}.{fmt}") for n in range(20) for fmt in ("rss", "json")]
+
+    async def run() -> list[Fetched]:
+        config = settings(tmp_path, per_host_concurrency=3, fetch_concurrency=8)
+        async with Fetcher(config) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(FetchRequest(url)) for url in urls))
+
+    results = asyncio.run(run())
+    assert [r.url for r in results] == urls
+    assert all(r.status == 200 and r.etag for r in results)
+    assert all(r.content.lstrip().startswith((b"<", b"{")) for r in results)

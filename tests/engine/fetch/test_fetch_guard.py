@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsdesk.engine.fetch.guard import check_url, ip_literal, refused_kind
 from newsdesk.errors import BlockedAddressError, FetchError, InputError, NewsdeskError
@@ -124,6 +126,7 @@ def test_allow_private_opens_loopback_and_private_ranges(url: str) -> None:
         "http://[fd00:ec2::254]/",
         "http://100.100.100.200/",
         "http://0.0.0.0/",
+        "http://0.1.2.3/",
         "http://224.0.0.1/",
         "http://metadata.google.internal/",
     ],
@@ -203,3 +206,64 @@ def test_ssrf_corpus_row(shared_dir: Path, row: dict[str, str]) -> None:
     except NewsdeskError:
         verdict = "reject"
     assert row["newsdesk_verdict"].startswith(verdict), row["note"]
+
+
+# --- properties: every spelling of an internal IPv4 address is refused ------------------------
+
+
+def _spell(value: int, parts: int, bases: Sequence[int]) -> str:
+    """value written the inet_aton way: parts-1 single bytes, then the rest in one number."""
+    numbers = [(value >> (8 * (3 - i))) & 0xFF for i in range(parts - 1)]
+    numbers.append(value & ((1 << (8 * (5 - parts))) - 1))
+    rendered = []
+    for number, base in zip(numbers, bases, strict=False):
+        if base == 16:
+            rendered.append(hex(number))
+        elif base == 8:
+            rendered.append("0" + format(number, "o"))
+        else:
+            rendered.append(str(number))
+    return ".".join(rendered)
+
+
+BASES = st.lists(st.sampled_from([8, 10, 16]), min_size=4, max_size=4)
+spellings = st.tuples(
+    st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=1, max_value=4), BASES
+)
+
+
+@given(spellings)
+def test_any_inet_aton_spelling_reads_back(case: tuple[int, int, list[int]]) -> None:
+    value, parts, bases = case
+    assert ip_literal(_spell(value, parts, bases)) == ipaddress.IPv4Address(value)
+
+
+internal = st.sampled_from(
+    [
+        "127.0.0.0/8",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "169.254.0.0/16",
+        "100.64.0.0/10",
+        "0.0.0.0/8",
+        "224.0.0.0/4",
+    ]
+).flatmap(
+    lambda net: st.integers(
+        min_value=int(ipaddress.IPv4Network(net).network_address),
+        max_value=int(ipaddress.IPv4Network(net).broadcast_address),
+    )
+)
+
+
+@given(internal, st.integers(min_value=1, max_value=4), BASES)
+def test_every_spelling_of_an_internal_address_is_refused(
+    value: int, parts: int, bases: list[int]
+) -> None:
+    url = f"http://{_spell(value, parts, bases)}:8080/feed"
+    with pytest.raises((BlockedAddressError, InputError)):
+        check_url(url, allow_private=False, resolve=fake_resolve)
+    mapped = ipaddress.IPv6Address(f"::ffff:{ipaddress.IPv4Address(value)}")
+    with pytest.raises(BlockedAddressError):
+        check_url(f"http://[{mapped}]/", allow_private=False, resolve=fake_resolve)

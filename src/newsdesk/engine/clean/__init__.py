@@ -9,7 +9,7 @@ result and keeps only its allow-list, so no earlier step can let markup through.
 
 from __future__ import annotations
 
-from newsdesk.engine.clean.attribution import find_origin, pop_attribution
+from newsdesk.engine.clean.attribution import find_origin, footer_start, pop_attribution
 from newsdesk.engine.clean.fragment import parse_fragment, serialize_children
 from newsdesk.engine.clean.images import (
     drop_tracking_pixels,
@@ -19,8 +19,8 @@ from newsdesk.engine.clean.images import (
     take_lead_image,
 )
 from newsdesk.engine.clean.sanitize import plain_text, sanitize_html
-from newsdesk.engine.clean.summary_only import is_summary_only
-from newsdesk.engine.clean.text import html_to_text, slugify, summarize, truncate
+from newsdesk.engine.clean.summary_only import is_summary_only, looks_like_teaser
+from newsdesk.engine.clean.text import html_to_text, slugify, summarize, summarize_text, truncate
 from newsdesk.engine.clean.urls import promote_lazy_attributes, resolve_urls, web_url
 from newsdesk.types import (
     Attribution,
@@ -89,13 +89,16 @@ def clean_item(
     feed_link = web_url(feed.link) or web_url(feed.self_url)
     url = web_url(item.link, feed_link)
     base = url or feed_link
-    source_html = item.content_html if (item.content_html or "").strip() else item.summary_html
+    has_content = bool((item.content_html or "").strip())
+    source_html = item.content_html if has_content else item.summary_html
     body, image, attribution, origin = _clean_body(source_html or "", item, base, options)
     body_html = sanitize_html(body)
 
-    summary = summarize(body_html, options.summary_length)
+    body_text = html_to_text(body_html)
+    summary = summarize_text(body_text, options.summary_length)
     if not summary and item.summary_html:
-        summary = summarize(item.summary_html, options.summary_length)
+        text = html_to_text(item.summary_html)
+        summary = summarize_text(text[: footer_start(text)], options.summary_length)
     title = plain_text(item.title) or truncate(summary, _TITLE_FROM_TEXT) or "Untitled"
     return CleanArticle(
         guid=item.guid,
@@ -111,5 +114,5 @@ def clean_item(
         attribution=attribution,
         origin=origin,
         enclosures=_enclosures(item, base),
-        is_summary_only=is_summary_only(item),
+        is_summary_only=looks_like_teaser(body_text, from_content=has_content),
     )

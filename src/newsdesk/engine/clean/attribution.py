@@ -31,7 +31,7 @@ _FOOTERS = (
     ),
 )
 # Footers sit at the very end; searching only the tail keeps long articles cheap.
-_TAIL_CHARS = 1500
+_TAIL_CHARS = 800
 _TRAILING_JUNK = re.compile(r"[\s.!?,;:]*$")
 
 KNOWN_AGENCIES = {
@@ -89,7 +89,7 @@ def _looks_like_credit(name: str) -> str | None:
     if known:
         return known
     words = name.split()
-    if not 1 <= len(words) <= 4:
+    if not 1 <= len(words) <= 4 or sum(c.isalpha() for c in name) < 2:
         return None
     for word in words:
         if word.lower() in _SMALL_WORDS:
@@ -124,6 +124,20 @@ def find_origin(text: str) -> str | None:
         name = match.group("origin")
         if _agency(name) or _NEWSROOM_WORDS.search(name):
             return _looks_like_credit(name)
+    return None
+
+
+def footer_start(text: str) -> int | None:
+    """Where a stock "first appeared on" footer begins in plain text, if it ends the text."""
+    tail_offset = max(len(text) - _TAIL_CHARS, 0)
+    tail = text[tail_offset:]
+    lowered = tail.lower()
+    if "appeared" not in lowered and "published" not in lowered:
+        return None
+    for pattern in _FOOTERS:
+        for match in pattern.finditer(tail):
+            if _TRAILING_JUNK.fullmatch(tail, match.end()) is not None:
+                return tail_offset + match.start()
     return None
 
 

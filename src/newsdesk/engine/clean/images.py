@@ -30,6 +30,7 @@ _NOT_A_LEAD_URL = re.compile(
     r"\.svg(?:[?#]|$)|\.ico(?:[?#]|$)|share[-_]?button|/badges?/",
     re.IGNORECASE,
 )
+_DIMENSION = re.compile(r"([0-9]{1,6})(?:\.[0-9]*)?(?:px)?")
 _MIN_LEAD_WIDTH = 100
 _MIN_LEAD_HEIGHT = 60
 
@@ -47,6 +48,8 @@ _CREDIT_PATTERNS = (
         r"(?:^|(?<=[\s.;,|(–—-]))(?:Photo(?:graph)?|Image|Picture)s?\s+(?i:by|courtesy\s+of|via)"
         r"\s+(?P<credit>[^\n]{1,120}?)[\s.)]*$"
     ),
+    # "… on Feb 16, 2026. — AFP": a dash after the last sentence
+    re.compile(r"(?<=[.!?])\s*[—–]\s*(?P<credit>[^.—–\n]{2,60}?)[\s.]*$"),
     # "© Jane Doe", "(c) Agency", "Copyright 2024 Agency"
     re.compile(
         r"(?:^|(?<=[\s.;,|(–—-]))(?:©|\([cC]\)|Copyright\s*(?:©\s*)?)\s*(?P<credit>[^\n]{1,120}?)"
@@ -73,8 +76,8 @@ def split_credit(caption: str | None) -> tuple[str | None, str | None]:
 def _dimension(value: str | None) -> int | None:
     if not value:
         return None
-    digits = value.strip().removesuffix("px")
-    return int(digits) if digits.isdigit() else None
+    match = _DIMENSION.fullmatch(value.strip())
+    return int(match.group(1)) if match else None
 
 
 def is_tracking_pixel(img: HtmlElement) -> bool:

@@ -143,13 +143,19 @@ def strip_control_chars(text: str) -> str:
     return _CONTROL_CHARS.sub("", text)
 
 
-def _drop_iframes_without_src(html: str) -> str:
+def _settle_iframes(html: str) -> str:
     import lxml.html
 
     root = lxml.html.fragment_fromstring(html, create_parent="div")
-    for frame in root.iter("iframe"):
+    for frame in list(root.iter("iframe")):
         if not frame.get("src"):
             frame.drop_tree()
+            continue
+        # A frame's content is raw text that browsers never show; kept, it would be escaped
+        # once more on every pass.
+        frame.text = None
+        for child in list(frame):
+            frame.remove(child)
     inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;")
     inner += "".join(lxml.html.tostring(child, encoding=str) for child in root)
     return str(_cleaner().clean(inner))
@@ -162,7 +168,7 @@ def sanitize_html(html: str) -> str:
     out = str(_cleaner().clean(strip_control_chars(html)))
     if "<iframe" in out:
         # An iframe whose src was refused would remain as an empty frame; drop the element.
-        out = _drop_iframes_without_src(out)
+        out = _settle_iframes(out)
     # Character references (&#1;) decode to control characters only now; drop them too.
     out = strip_control_chars(out)
     return out if out.strip() else ""

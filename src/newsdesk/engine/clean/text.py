@@ -69,7 +69,11 @@ def truncate(text: str, limit: int) -> str:
 
 def summarize(html: str, limit: int = 300) -> str:
     """Plain-text excerpt of at most `limit` characters for lists and feeds."""
-    text = html_to_text(html)
+    return summarize_text(html_to_text(html), limit)
+
+
+def summarize_text(text: str, limit: int = 300) -> str:
+    """`summarize` for text that is already plain."""
     stripped = strip_teaser_tail(text)
     if stripped != text and stripped and stripped[-1] not in _SENTENCE_END:
         # The feed cut mid-sentence; say so with one ellipsis instead of its "[…]".

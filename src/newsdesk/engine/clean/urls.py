@@ -29,6 +29,8 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
     url = url.strip()
     if not url:
         return None
+    if url.startswith(("https://", "http://")) and "\\" not in url:
+        return url  # already absolute: the common case, and urljoin would not change it
     head = url[:40].translate(_IGNORED_IN_SCHEME)
     if ":" in head.split("/", 1)[0]:
         scheme = head.split(":", 1)[0].lower()

@@ -26,6 +26,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")  # "this host on this network": never a site
 # Metadata services that do not live in link-local space (AWS IPv6, Alibaba).
 _METADATA = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
 _ALWAYS_REFUSED = {"unspecified", "link-local", "multicast", "reserved", "cloud metadata"}
@@ -119,7 +120,7 @@ def refused_kind(address: IPAddress) -> str | None:
     if address in _METADATA:
         return "cloud metadata"
     checks = (
-        ("unspecified", address.is_unspecified),
+        ("unspecified", address.is_unspecified or address in _THIS_NETWORK),
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),

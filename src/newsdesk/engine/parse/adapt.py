@@ -18,6 +18,7 @@ _C1 = re.compile("[\x80-\x9f]")
 _C1_TO_CP1252 = {
     code: bytes([code]).decode("cp1252", errors="ignore") or chr(code) for code in range(0x80, 0xA0)
 }
+_SCRIPT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.S | re.I)
 _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 _AUTHOR_IN_PARENS = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
 _MAIL_IN_PARENS = re.compile(r"^\s*(?P<name>[^()]+?)\s*\(\s*\S+@\S+\s*\)\s*$")
@@ -35,7 +36,7 @@ def plain_text(value: str | None) -> str | None:
     if not value:
         return None
     if "<" in value:
-        value = _TAG.sub(" ", value)
+        value = _TAG.sub(" ", _SCRIPT.sub(" ", value))
     if "&" in value:
         value = html.unescape(value)
     # Only ASCII whitespace collapses: a no-break or em space in a title is meant.

@@ -126,7 +126,7 @@ def _bodies(entry: Any, extra: EntryExtras | None, copies: bool) -> tuple[str | 
     raw_description: str | None = entry.get("description") or None
     description = html_field(raw_description)
     if extra is not None and extra.summary_html is not None:
-        description = extra.summary_html
+        description = raw_description = extra.summary_html
     content = (entry.get("content") or [None])[0]
     if not content:
         return (html_field(extra.content_html) if extra else None), description

@@ -9,6 +9,7 @@ sanitiser and URL rewriting are off: the clean stage does both, the same for bot
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -32,17 +33,21 @@ from newsdesk.engine.parse.detect import Document
 from newsdesk.errors import ParseError
 from newsdesk.types import Enclosure, MediaImage, ParsedFeed, ParsedItem
 
+_MEDIA_DESCRIPTION = re.compile(rb"<(/?)media:description\b")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def parse_lenient(doc: Document, url: str) -> ParsedFeed:
     import feedparser
 
+    # No Content-Location: feedparser would resolve ids against it, and ids stay as written
+    # (the fast path keeps them so too). Links are resolved below, against the feed URL.
     headers = {"content-type": "application/xml; charset=utf-8"}
-    if url:
-        headers["content-location"] = url
+    # feedparser lets media:description overwrite the item's <description>; renamed, it is
+    # ignored instead (the lenient path gives no image captions).
+    data = _MEDIA_DESCRIPTION.sub(rb"<\1media:x-description", doc.data)
     result: Any = feedparser.parse(
-        io.BytesIO(doc.data),
+        io.BytesIO(data),
         response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=False,

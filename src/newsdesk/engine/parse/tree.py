@@ -9,6 +9,7 @@ of those constructs (see `needs_entry_read`).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ CORE_NS = frozenset(
         "http://purl.org/dc/elements/1.1/",
         "http://backend.userland.com/rss2",
         "http://backend.userland.com/rss",
+        "http://blogs.law.harvard.edu/tech/rss",
     }
 )
 _USERLAND = "http://backend.userland.com/rss"
@@ -132,7 +134,7 @@ def inner_html(element: Any) -> str:
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             node.tag = local(node.tag)
     etree.cleanup_namespaces(holder)
-    parts = [holder.text or ""]
+    parts = [html.escape(holder.text or "", quote=False)]
     parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in holder)
     return "".join(parts)
 
