@@ -209,6 +209,7 @@ class _Run:
         self.bounds = _bounds(settings)
         self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
         self.errors: list[str] = []
+        self.categories: writes.CategoryCache = {}
 
     def fail(self, source: SourceState, error: Exception, status: int | None) -> None:
         now = utcnow()
@@ -323,6 +324,7 @@ class _Run:
                 title=built.feed.title,
                 site_url=built.feed.link,
             ),
+            self.categories,
         )
         self.fetched += 1
         self.new += result.new

@@ -262,19 +262,39 @@ def _categories_for(names: Iterable[str], cache: dict[str, Category]) -> list[Ca
     return found
 
 
-def save_feed(source: SourceState, items: Sequence[Incoming], health: FeedHealth) -> SaveResult:
+# one run sees the same few category names in every feed: each is looked up once
+CategoryCache = dict[str, Category]
+
+
+def save_feed(
+    source: SourceState,
+    items: Sequence[Incoming],
+    health: FeedHealth,
+    categories: CategoryCache | None = None,
+) -> SaveResult:
     """Save one fetched feed: its new and changed items and the source's health, atomically.
 
     A crash or kill anywhere inside leaves the previous state: the validators are saved in
     the same transaction, so the next run fetches the feed again and imports what was lost.
     """
+    cache = {} if categories is None else categories
+    try:
+        return _save_feed(source, items, health, cache)
+    except BaseException:
+        # categories created inside the rolled-back transaction are gone again
+        cache.clear()
+        raise
+
+
+def _save_feed(
+    source: SourceState, items: Sequence[Incoming], health: FeedHealth, cache: CategoryCache
+) -> SaveResult:
     now = health.fetched_at
     first: dict[str, Incoming] = {}
     for incoming in items:
         # a feed that repeats a guid: the first occurrence (the newest, in feed order) wins
         first.setdefault(incoming.identity, incoming)
     new = updated = 0
-    cache: dict[str, Category] = {}
     with transaction.atomic():
         existing = {
             a.identity: a

@@ -1,0 +1,73 @@
+"""Store writes: atomic feed saves, identity per source, leases."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsdesk.store import writes
+from newsdesk.store.models import Article, Category, Source
+from newsdesk.types import CleanArticle
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.db_both]
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def incoming(n: int, *categories: str) -> writes.Incoming:
+    article = CleanArticle(
+        guid=f"g{n}",
+        url=f"https://p.example/{n}/",
+        title=f"Item {n}",
+        author=None,
+        published=NOW - timedelta(hours=n),
+        updated=None,
+        summary="s",
+        body_html="<p>b</p>",
+        categories=categories,
+    )
+    return writes.Incoming(identity=f"guid:g{n}", content_hash=f"h{n}", article=article)
+
+
+def health() -> writes.FeedHealth:
+    return writes.FeedHealth(status=200, fetched_at=NOW, next_fetch_at=NOW + timedelta(hours=1))
+
+
+def test_a_feed_repeating_a_guid_stores_it_once_and_same_identity_in_two_sources_twice() -> None:
+    a, _ = writes.add_source("https://a.example/feed", "A")
+    b, _ = writes.add_source("https://b.example/feed", "B")
+    result = writes.save_feed(a, [incoming(1), incoming(1), incoming(2)], health())
+    assert (result.new, result.updated) == (2, 0)
+    writes.save_feed(b, [incoming(1)], health())
+    assert Article.objects.filter(identity="guid:g1").count() == 2
+
+
+def test_a_rolled_back_save_forgets_the_categories_it_created() -> None:
+    source, _ = writes.add_source("https://a.example/feed", "A")
+    cache: writes.CategoryCache = {}
+    stolen = replace(source, leased_by="elsewhere:1")
+    with pytest.raises(writes.LeaseLostError):
+        writes.save_feed(stolen, [incoming(1, "Fresh")], health(), cache)
+    assert cache == {}
+    assert not Category.objects.filter(name="Fresh").exists()
+    assert not Article.objects.exists()
+    writes.save_feed(source, [incoming(1, "Fresh")], health(), cache)
+    assert list(Article.objects.get().categories.values_list("name", flat=True)) == ["Fresh"]
+
+
+def test_claims_are_disjoint_and_expire() -> None:
+    for n in range(5):
+        writes.add_source(f"https://s{n}.example/feed", f"S{n}")
+    Source.objects.update(next_fetch_at=NOW - timedelta(minutes=1))
+    lease = timedelta(minutes=5)
+    first = writes.claim_sources(NOW, owner="w1", lease=lease, limit=3)
+    second = writes.claim_sources(NOW, owner="w2", lease=lease, limit=3)
+    assert len(first) == 3 and len(second) == 2
+    assert not {s.id for s in first} & {s.id for s in second}
+    assert writes.claim_sources(NOW, owner="w3", lease=lease, limit=3) == []
+    later = writes.claim_sources(
+        NOW + lease + timedelta(seconds=1), owner="w3", lease=lease, limit=9
+    )
+    assert len(later) == 5 and all(s.leased_by == "w3" for s in later)
