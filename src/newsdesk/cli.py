@@ -206,7 +206,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, workers: int) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -215,6 +215,11 @@ def _serve(host: str, port: int) -> None:
         address=host,
         port=port,
         interface=Interfaces.WSGI,
+        workers=max(1, workers),
+        # Django views are synchronous: a few threads per process keep the GIL from
+        # thrashing, and back-pressure queues the rest in the socket instead of in memory
+        blocking_threads=4,
+        backpressure=64,
         log_access=False,
     ).serve()
 
@@ -222,7 +227,7 @@ def _serve(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     _ready()
     _out(f"newsdesk: serving http://{args.host}:{args.port}/")
-    _serve(args.host, args.port)
+    _serve(args.host, args.port, args.workers)
     return 0
 
 
@@ -247,7 +252,13 @@ def _schedule_forever(
     run_scheduler(settings, stop, exit_when_idle=exit_when_idle)
 
 
+def _log_fetches() -> None:
+    """The long-running commands log one line per fetch unless told otherwise."""
+    os.environ.setdefault("NEWSDESK_LOG_LEVEL", "INFO")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    _log_fetches()
     settings = _ready()
     if not args.no_demo:
         _load_demo_when_empty(settings)
@@ -258,13 +269,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     thread.start()
     _out(f"newsdesk: site and scheduler on http://{args.host}:{args.port}/  (admin: /admin/)")
     try:
-        _serve(args.host, args.port)
+        _serve(args.host, args.port, args.workers)
     finally:
         stop.set()
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    _log_fetches()
     settings = _ready()
     _out("newsdesk: worker started (scheduler and fetch loop only)")
     stop = threading.Event()
@@ -343,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
+        p.add_argument(
+            "--workers", type=int, default=1, metavar="N", help="web server processes (default 1)"
+        )
         if name == "run":
             p.add_argument(
                 "--no-demo", action="store_true", help="do not load the demo feeds when empty"

@@ -50,3 +50,21 @@ def test_retry_after_is_honoured() -> None:
 def test_only_gone_disables() -> None:
     assert decide.disables_source(410)
     assert not any(decide.disables_source(s) for s in (None, 404, 429, 500, 503))
+
+
+def test_tally_counts_outcomes_and_a_cumulative_histogram() -> None:
+    from newsdesk.pipeline.tally import Tally
+
+    tally = Tally()
+    tally.fetch("ok", 0.3, 1000)
+    tally.fetch("error", 12.0, 0)
+    tally.articles(5, 1)
+    counts = tally.take()
+    assert counts[("newsdesk_fetches_total", 'outcome="ok"')] == 1
+    assert counts[("newsdesk_fetch_bytes_total", "")] == 1000
+    assert counts.get(("newsdesk_fetch_seconds_bucket", 'le="0.25"'), 0) == 0
+    assert counts[("newsdesk_fetch_seconds_bucket", 'le="0.5"')] == 1
+    assert counts[("newsdesk_fetch_seconds_bucket", 'le="30.0"')] == 2
+    assert counts[("newsdesk_fetch_seconds_bucket", 'le="+Inf"')] == 2
+    assert counts[("newsdesk_articles_new_total", "")] == 5
+    assert tally.take() == {}

@@ -211,3 +211,17 @@ def test_full_text_never_keeps_the_summary(tmp_path: Path) -> None:
 
     run(tmp_path, handle)
     assert "Paragraph" not in Article.objects.get(guid="https://brief.example/?p=1").body_html
+
+
+def test_a_run_adds_its_counts_to_the_stored_metrics(tmp_path: Path) -> None:
+    from newsdesk.store.metrics import counters
+
+    subscribe()
+    handler, _ = feed_server()
+    run(tmp_path, handler)
+    run(tmp_path, handler)
+    values = {(name, labels): value for name, labels, value in counters()}
+    assert values[("newsdesk_fetches_total", 'outcome="ok"')] == 1
+    assert values[("newsdesk_fetches_total", 'outcome="not_modified"')] == 1
+    assert values[("newsdesk_articles_new_total", "")] == 3
+    assert values[("newsdesk_fetch_bytes_total", "")] == len(FEED)

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from newsdesk.config import DEMO_ORIGIN, Settings
 from newsdesk.errors import FetchError, HTTPStatusError, NewsdeskError
 from newsdesk.pipeline import decide
+from newsdesk.pipeline.tally import Tally
+from newsdesk.store import metrics as writes_metrics
 from newsdesk.store import writes
 from newsdesk.store.writes import FeedHealth, Incoming, SourceState
 from newsdesk.types import (
@@ -48,6 +50,7 @@ log = logging.getLogger("newsdesk.update")
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
+FLUSH_EVERY = 200  # fetches between metric flushes on long runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,7 @@ class _Outcome:
     source: SourceState
     fetched: Fetched | None
     error: FetchError | None
+    seconds: float = 0.0
 
 
 def utcnow() -> datetime:
@@ -135,16 +139,19 @@ class _Network:
             last_modified=source.last_modified or None,
         )
         async with self.limit:
+            started = time.perf_counter()
+            fetched: Fetched | None = None
+            error: FetchError | None = None
             try:
                 if source.feed_url.startswith(DEMO_ORIGIN + "/"):
                     fetched = demo_fetch(req)
                 else:
                     fetched = await self.fetcher.fetch(req)
-                outcome = _Outcome(source, fetched, None)
             except FetchError as e:
-                outcome = _Outcome(source, None, e)
+                error = e
             except Exception as e:  # a fetcher bug must still end as this source's error
-                outcome = _Outcome(source, None, FetchError(f"fetch: {type(e).__name__}: {e}"))
+                error = FetchError(f"fetch: {type(e).__name__}: {e}")
+            outcome = _Outcome(source, fetched, error, time.perf_counter() - started)
         # the consumer is slower than the network; blocking here is the back-pressure
         await asyncio.to_thread(out.put, outcome)
 
@@ -210,6 +217,7 @@ class _Run:
         self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
         self.errors: list[str] = []
         self.categories: writes.CategoryCache = {}
+        self.tally = Tally()
 
     def fail(self, source: SourceState, error: Exception, status: int | None) -> None:
         now = utcnow()
@@ -239,9 +247,12 @@ class _Run:
         source = outcome.source
         if outcome.error is not None or outcome.fetched is None:
             error = outcome.error or FetchError("fetch: no answer")
+            self.tally.fetch("error", outcome.seconds, 0)
             self.fail(source, error, error.status if isinstance(error, HTTPStatusError) else None)
             return
         fetched = outcome.fetched
+        kind = "not_modified" if fetched.not_modified else "ok"
+        self.tally.fetch(kind, outcome.seconds, len(fetched.content))
         started = time.perf_counter()
         try:
             items = self._save(source, fetched)
@@ -329,7 +340,13 @@ class _Run:
         self.fetched += 1
         self.new += result.new
         self.updated += result.updated
+        self.tally.articles(result.new, result.updated)
         return len(incoming)
+
+    def flush(self, *, at_least: int = 0) -> None:
+        """Add the counts so far to the stored metrics (every `at_least` fetches, or now)."""
+        if self.tally.pending and self.tally.pending >= at_least:
+            writes_metrics.add_counts(self.tally.take())
 
     def summary(self) -> UpdateSummary:
         return UpdateSummary(
@@ -414,6 +431,7 @@ def update(
         more = source_id is None
         while pending:
             run.handle(handoff.get())
+            run.flush(at_least=FLUSH_EVERY)
             pending -= 1
             done += 1
             if progress:
@@ -426,4 +444,5 @@ def update(
                 start(claimed)
     finally:
         network.close()
+        run.flush()
     return run.summary()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -101,6 +102,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = NEWSDESK.home / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there too, and warns if absent
 # Served straight from the installed apps: no collectstatic step for a newcomer.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -114,9 +116,17 @@ CSRF_COOKIE_HTTPONLY = True
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # logfmt-style lines: one per fetch, easy to grep and to ship to a log store
+        "line": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"}
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line"}},
     "loggers": {
-        "newsdesk": {"handlers": ["stderr"], "level": "WARNING"},
+        "newsdesk": {
+            "handlers": ["stderr"],
+            "level": os.environ.get("NEWSDESK_LOG_LEVEL", "WARNING").upper(),
+            "propagate": False,
+        },
         "django.request": {"handlers": ["stderr"], "level": "ERROR"},
     },
 }

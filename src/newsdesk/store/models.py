@@ -141,3 +141,20 @@ class SiteSettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MetricCounter(models.Model):
+    """A Prometheus counter kept in the database, so every process (workers on many hosts,
+    web processes serving /metrics) sees one monotonic value. Runs add their deltas."""
+
+    name = models.CharField(max_length=100)
+    labels = models.CharField(max_length=300, blank=True, default="")  # 'outcome="ok"'
+    value = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "labels"], name="metric_counter_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}{{{self.labels}}} {self.value}"
