@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/newsdesk init --demo
+	$(BIN)/newsdesk init
 	$(BIN)/newsdesk run --host $(HOST) --port $(PORT)
 
 browser-deps:

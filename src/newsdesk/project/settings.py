@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsdesk.site.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.project.urls"

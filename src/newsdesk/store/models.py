@@ -88,6 +88,8 @@ class Article(models.Model):
     image_caption = models.TextField(blank=True, default="")
     image_credit = models.CharField(max_length=500, blank=True, default="")
     image_alt = models.CharField(max_length=1000, blank=True, default="")
+    image_width = models.PositiveIntegerField(null=True, blank=True)
+    image_height = models.PositiveIntegerField(null=True, blank=True)
     attribution_site = models.CharField(max_length=300, blank=True, default="")
     attribution_url = models.URLField(max_length=2000, blank=True, default="")
     origin = models.CharField(max_length=200, blank=True, default="")

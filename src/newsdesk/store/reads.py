@@ -47,6 +47,8 @@ class ImageView:
     caption: str
     credit: str
     alt: str
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,8 @@ def _view(a: Article) -> ArticleView:
             caption=a.image_caption,
             credit=a.image_credit,
             alt=a.image_alt or a.image_caption or "",
+            width=a.image_width,
+            height=a.image_height,
         )
     return ArticleView(
         id=a.pk,

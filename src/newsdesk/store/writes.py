@@ -235,6 +235,8 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
         "image_caption": (image.caption or "") if image else "",
         "image_credit": ((image.credit or "")[:500]) if image else "",
         "image_alt": ((image.alt or "")[:1000]) if image else "",
+        "image_width": image.width if image else None,
+        "image_height": image.height if image else None,
         "attribution_site": a.attribution.site[:300] if a.attribution else "",
         "attribution_url": ((a.attribution.url or "")[:2000]) if a.attribution else "",
         "origin": (a.origin or "")[:200],
