@@ -68,3 +68,24 @@ def test_tally_counts_outcomes_and_a_cumulative_histogram() -> None:
     assert counts[("newsdesk_fetch_seconds_bucket", 'le="+Inf"')] == 2
     assert counts[("newsdesk_articles_new_total", "")] == 5
     assert tally.take() == {}
+
+
+def test_publishing_interval_follows_the_feed_and_slows_when_it_goes_quiet() -> None:
+    hourly = [NOW - timedelta(hours=n) for n in range(1, 11)]
+    assert decide.publishing_interval(hourly, NOW) == timedelta(minutes=30)
+    quiet = [NOW - timedelta(days=8 + n) for n in range(10)]
+    assert decide.publishing_interval(quiet, NOW) == timedelta(days=2)
+    assert decide.publishing_interval([NOW, None], NOW) is None
+    future = [NOW + timedelta(days=365), NOW - timedelta(hours=1), NOW - timedelta(hours=2)]
+    assert decide.publishing_interval(future, NOW) == timedelta(minutes=30)
+
+
+def test_rhythm_is_bounded_and_a_server_hint_can_only_lengthen_it() -> None:
+    fast = decide.next_after_success(NOW, BOUNDS, timedelta(0), rng(), timedelta(minutes=1))
+    assert fast - NOW >= timedelta(minutes=9)
+    slow = decide.next_after_success(NOW, BOUNDS, timedelta(0), rng(), timedelta(days=3))
+    assert slow - NOW <= timedelta(hours=24) * 1.1
+    hinted = decide.next_after_success(
+        NOW, BOUNDS, timedelta(hours=3), rng(), timedelta(minutes=30)
+    )
+    assert hinted - NOW >= timedelta(hours=3) * 0.9

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from itertools import pairwise
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*(\d+)", re.IGNORECASE)
 
@@ -46,10 +47,31 @@ def server_hint(headers: Mapping[str, str], now: datetime, ttl_minutes: int | No
     return max(hints)
 
 
+def publishing_interval(dates: Sequence[datetime | None], now: datetime) -> timedelta | None:
+    """How often to look, judged by how often the feed publishes.
+
+    Half the median gap between its recent items (so a new item waits half a gap on
+    average), and never less than the time since its newest item divided by 4: a feed
+    that has gone quiet is polled less and less. None when the feed gives too few dates.
+    """
+    known = sorted((d for d in dates if d is not None and d <= now), reverse=True)[:20]
+    if len(known) < 2:
+        return None
+    gaps = sorted((a - b) for a, b in pairwise(known))
+    median = gaps[len(gaps) // 2]
+    return max(median / 2, (now - known[0]) / 4)
+
+
 def next_after_success(
-    now: datetime, bounds: Bounds, hint: timedelta, rng: random.Random
+    now: datetime,
+    bounds: Bounds,
+    hint: timedelta,
+    rng: random.Random,
+    rhythm: timedelta | None = None,
 ) -> datetime:
-    interval = min(max(bounds.min_interval, hint), bounds.max_interval)
+    """The next fetch: the feed's rhythm, raised to what the server asked for, within bounds."""
+    interval = max(rhythm or bounds.min_interval, hint)
+    interval = min(max(bounds.min_interval, interval), bounds.max_interval)
     return now + _jitter(interval, rng)
 
 

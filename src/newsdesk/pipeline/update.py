@@ -322,13 +322,14 @@ class _Run:
         built = build_items(fetched, CleanOptions())
         incoming = self._full_text(source, built)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
+        rhythm = decide.publishing_interval([i.published for i in built.feed.items], now)
         result = writes.save_feed(
             source,
             incoming,
             FeedHealth(
                 status=fetched.status,
                 fetched_at=now,
-                next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng),
+                next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng, rhythm),
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
                 new_url=fetched.permanent_url,
