@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class FullText(str, Enum):
+class FullText(StrEnum):
     """When to fetch the article page for its full text."""
 
     AUTO = "auto"

@@ -6,6 +6,8 @@ Screenshots land in test-artifacts/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -153,3 +155,135 @@ def test_front_and_article_pages_in_chromium(live_server: Any, browser_rows: See
             browser.close()
     assert errors == []
     assert foreign == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_journey_front_article_category_search_feed(
+    live_server: Any, browser_rows: Seed
+) -> None:
+    """Front page → article → its category → a search from the header → the search result →
+    the site feed, under the real CSP: no console error, no CSP violation (the JSON-LD block
+    is data, never run), nothing fetched from another host."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    first = browser_rows.articles[0]
+    base = urlsplit(live_server.url)
+    errors: list[str] = []
+    foreign: list[str] = []
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            # Counts violations the page itself sees, whatever the console shows.
+            context.add_init_script(
+                "window.__csp = [];"
+                "document.addEventListener('securitypolicyviolation',"
+                " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            page = context.new_page()
+            page.route(live_server.url + "/**", _with_policy)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+            page.on(
+                "request",
+                lambda r: foreign.append(r.url) if urlsplit(r.url).netloc != base.netloc else None,
+            )
+            page.goto(live_server.url + "/")
+            page.click(f"#card-{first.pk} a")
+            page.wait_for_url(f"**/article/{first.pk}/{first.slug}/")
+            assert page.locator('script[type="application/ld+json"]').count() == 1
+            assert page.evaluate("window.__csp") == []
+            assert page.locator("link[rel=canonical]").get_attribute("href") == first.url
+            page.click(".story-header .label a")
+            page.wait_for_url("**/category/middle-east/")
+            assert page.locator("h1").inner_text() == "Middle East"
+            page.fill("#header-q", '"central city" -zzz')
+            page.press("#header-q", "Enter")
+            page.wait_for_url("**/search?q=*")
+            results = page.locator("li.result")
+            assert results.count() == 1
+            # FTS5 marks the phrase as one span, PostgreSQL word by word: the words are the point
+            marks = " ".join(page.locator("li.result mark").all_inner_texts()).lower().split()
+            assert marks and set(marks) == {"central", "city"}
+            page.screenshot(path=str(ARTIFACTS / "search-desktop.png"), full_page=True)
+            page.click("li.result h2 a")
+            page.wait_for_url(f"**/article/{first.pk}/{first.slug}/")
+            feed = page.locator('link[rel=alternate][type="application/rss+xml"]').first
+            href = feed.get_attribute("href")
+            assert href == "/feed/rss.xml"
+            response = page.request.get(live_server.url + href)
+            assert response.ok and b"<rss" in response.body()
+            assert page.evaluate("window.__csp") == []
+            context.close()
+        finally:
+            browser.close()
+    assert errors == []
+    assert foreign == []
+
+
+def _axe_script() -> Path | None:
+    """axe-core's axe.min.js: $NEWSDESK_AXE, or an npm install into a cache folder."""
+    given = os.environ.get("NEWSDESK_AXE")
+    if given:
+        return Path(given) if Path(given).is_file() else None
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newsdesk-axe"
+    script = cache / "node_modules" / "axe-core" / "axe.min.js"
+    if script.is_file():
+        return script
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(cache),
+             "axe-core@4"],
+            check=True, timeout=180, capture_output=True,
+        )  # fmt: skip
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return script if script.is_file() else None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_pass_axe_core(live_server: Any, browser_rows: Seed) -> None:
+    """WCAG 2.1 A and AA rules of axe-core on every page family, light and dark."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    axe = _axe_script()
+    if axe is None:
+        pytest.skip("axe-core unavailable: set NEWSDESK_AXE or make npm reach its registry")
+    first = browser_rows.articles[0]
+    paths = [
+        "/",
+        f"/article/{first.pk}/{first.slug}/",
+        "/category/middle-east/",
+        "/source/algemeiner/",
+        "/story/7/",
+        "/search?q=envoy",
+        "/search?q=nothing-matches-this",
+    ]
+    found: list[str] = []
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                # axe is injected as a script, which our CSP rightly forbids: bypass it here.
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 900}, color_scheme=scheme, bypass_csp=True
+                )
+                page = context.new_page()
+                for path in paths:
+                    page.goto(live_server.url + path, wait_until="load")
+                    page.add_script_tag(path=str(axe))
+                    result = page.evaluate(
+                        "axe.run(document, {runOnly: {type: 'tag', values:"
+                        " ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+                    )
+                    for violation in result["violations"]:
+                        targets = [n["target"] for n in violation["nodes"]][:3]
+                        found.append(f"{scheme} {path}: {violation['id']} {targets}")
+                context.close()
+        finally:
+            browser.close()
+    assert found == []

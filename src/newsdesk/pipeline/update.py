@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdesk.config import DEMO_ORIGIN, Settings
 from newsdesk.errors import FetchError, HTTPStatusError, NewsdeskError
-from newsdesk.pipeline import decide
+from newsdesk.pipeline import decide, rules
 from newsdesk.pipeline.tally import Tally
+from newsdesk.store import editorial, writes
 from newsdesk.store import metrics as writes_metrics
-from newsdesk.store import writes
 from newsdesk.store.writes import FeedHealth, Incoming, SourceState
 from newsdesk.types import (
     CleanArticle,
@@ -319,7 +319,11 @@ class _Run:
             )
             self.not_modified += 1
             return 0
-        built = build_items(fetched, CleanOptions())
+        policy = editorial.policy_for(source.id)
+        built = build_items(fetched, rules.clean_options(policy))
+        gone = editorial.tombstoned(source.id, [inc.identity for _, inc in built.items])
+        screened = rules.screen(policy, built.items, now, gone)
+        built = replace(built, items=screened.items)
         incoming = self._full_text(source, built)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
         rhythm = decide.publishing_interval([i.published for i in built.feed.items], now)
@@ -329,7 +333,9 @@ class _Run:
             FeedHealth(
                 status=fetched.status,
                 fetched_at=now,
-                next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng, rhythm),
+                next_fetch_at=decide.next_after_success(
+                    now, rules.bounds(policy, self.bounds), hint, self.rng, rhythm
+                ),
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
                 new_url=fetched.permanent_url,
@@ -337,6 +343,7 @@ class _Run:
                 site_url=built.feed.link,
             ),
             self.categories,
+            held=screened.held,
         )
         self.fetched += 1
         self.new += result.new

@@ -62,9 +62,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # anonymous front pages served from a per-process cache of a few seconds (see its docstring)
+    "newsdesk.site.caching.MicroCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    "newsdesk.site.compression.BrotliMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from newsdesk.site import media
 from newsdesk.site.layout import render_page
 from newsdesk.store import reads
+
+# Inside <script>, only these could end the block or open a comment; JSON allows escaping them.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def article_path(article: reads.ArticleView) -> str:
@@ -33,8 +41,58 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
         if article.story_id is not None
         else []
     )
+    site = reads.site_settings()
+    own_url = request.build_absolute_uri(article_path(article))
+    image_url = (
+        request.build_absolute_uri(media.media_url(article.image.url)) if article.image else ""
+    )
     return render_page(
         request,
         "site/article.html",
-        {"article": article, "siblings": siblings, "canonical": article_path(article)},
+        {
+            "article": article,
+            "siblings": siblings,
+            # Republished text names its original as canonical, so search engines credit the
+            # publisher rather than ranking our copy as a duplicate.
+            "canonical": canonical_url(article, own_url),
+            "own_url": own_url,
+            "image_url": image_url,
+            "json_ld": json_ld(article, site, own_url, image_url),
+        },
+        site=site,
     )
+
+
+def canonical_url(article: reads.ArticleView, own_url: str) -> str:
+    if article.url.startswith(("https://", "http://")):
+        return article.url
+    return own_url
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def json_ld(article: reads.ArticleView, site: reads.SiteInfo, own_url: str, image: str) -> str:
+    """schema.org NewsArticle as a JSON text safe to put inside <script type=ld+json>."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "url": own_url,
+        "mainEntityOfPage": canonical_url(article, own_url),
+        "datePublished": _iso(article.date),
+        "description": article.summary,
+        "publisher": {"@type": "Organization", "name": article.credited_site},
+        "isPartOf": {"@type": "WebSite", "name": site.name},
+        "articleSection": [c.name for c in article.categories],
+    }
+    if article.updated:
+        data["dateModified"] = _iso(article.updated)
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author}
+    if image:
+        data["image"] = [image]
+    if article.url:
+        data["isBasedOn"] = article.url
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)

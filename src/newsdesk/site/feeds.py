@@ -15,9 +15,10 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import format_html
+from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from newsdesk.site import attribution, media
+from newsdesk.site import attribution, caching, media
 from newsdesk.site.articles import article_path
 from newsdesk.store import reads
 
@@ -30,19 +31,50 @@ class FeedScope:
     site: reads.SiteInfo
     base: str  # scheme://host of this request, for absolute links
     category: reads.CategoryRef | None = None
+    source: reads.SourceRef | None = None
+
+    @property
+    def name(self) -> str:
+        if self.category is not None:
+            return f"{self.site.name}: {self.category.name}"
+        if self.source is not None:
+            return f"{self.site.name}: {self.source.name}"
+        return self.site.name
+
+    @property
+    def home(self) -> str:
+        """The page this feed follows."""
+        if self.category is not None:
+            return f"/category/{self.category.slug}/"
+        if self.source is not None:
+            return f"/source/{self.source.slug}/"
+        return "/"
+
+    def articles(self) -> list[reads.ArticleView]:
+        return reads.feed_articles(
+            category_slug=self.category.slug if self.category else None,
+            source_slug=self.source.slug if self.source else None,
+            limit=FEED_SIZE,
+        )
 
     def absolute(self, path: str) -> str:
         return self.base + path if path.startswith("/") else path
 
 
-def _scope(request: HttpRequest, category_slug: str | None = None) -> FeedScope:
-    category = None
+def _scope(
+    request: HttpRequest, category_slug: str | None = None, source_slug: str | None = None
+) -> FeedScope:
+    category = source = None
     if category_slug is not None:
         category = reads.category(category_slug)
         if category is None:
             raise Http404("no such category")
+    if source_slug is not None:
+        source = reads.source(source_slug)
+        if source is None:
+            raise Http404("no such source")
     base = request.build_absolute_uri("/").rstrip("/")
-    return FeedScope(site=reads.site_settings(), base=base, category=category)
+    return FeedScope(site=reads.site_settings(), base=base, category=category, source=source)
 
 
 def content_html(scope: FeedScope, article: reads.ArticleView) -> str:
@@ -95,22 +127,19 @@ class SiteRssFeed(Feed):  # type: ignore[type-arg]
     feed_type: type[SyndicationFeed] = _FullContentRss
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedScope:
-        return _scope(request, kwargs.get("slug"))
+        return _scope(request, kwargs.get("category"), kwargs.get("source"))
 
     def title(self, obj: FeedScope) -> str:
-        if obj.category is not None:
-            return f"{obj.site.name}: {obj.category.name}"
-        return obj.site.name
+        return obj.name
 
     def link(self, obj: FeedScope) -> str:
-        return f"/category/{obj.category.slug}/" if obj.category else "/"
+        return obj.home
 
     def description(self, obj: FeedScope) -> str:
         return obj.site.tagline
 
     def items(self, obj: FeedScope) -> list[reads.ArticleView]:
-        slug = obj.category.slug if obj.category else None
-        return reads.feed_articles(category_slug=slug, limit=FEED_SIZE)
+        return obj.articles()
 
     def item_title(self, item: reads.ArticleView) -> str:
         return item.title
@@ -153,23 +182,34 @@ class SiteAtomFeed(SiteRssFeed):
         return obj.site.tagline
 
 
-def rss(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    return SiteRssFeed()(request, slug=slug)
+def rss(
+    request: HttpRequest, category: str | None = None, source: str | None = None
+) -> HttpResponse:
+    response = SiteRssFeed()(request, category=category, source=source)
+    caching.public(request, response, caching.FEED_MAX_AGE)
+    return response
 
 
-def atom(request: HttpRequest) -> HttpResponse:
-    return SiteAtomFeed()(request)
+def atom(
+    request: HttpRequest, category: str | None = None, source: str | None = None
+) -> HttpResponse:
+    response = SiteAtomFeed()(request, category=category, source=source)
+    caching.public(request, response, caching.FEED_MAX_AGE)
+    return response
 
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def json_feed(request: HttpRequest) -> HttpResponse:
+def json_feed(
+    request: HttpRequest, category: str | None = None, source: str | None = None
+) -> HttpResponse:
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
-    scope = _scope(request)
+    scope = _scope(request, category, source)
     items = []
-    for article in reads.feed_articles(limit=FEED_SIZE):
+    articles = scope.articles()
+    for article in articles:
         item: dict[str, Any] = {
             "id": scope.absolute(article_path(article)),
             "url": scope.absolute(article_path(article)),
@@ -190,12 +230,18 @@ def json_feed(request: HttpRequest) -> HttpResponse:
         items.append(item)
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": scope.site.name,
-        "home_page_url": scope.absolute("/"),
-        "feed_url": scope.absolute("/feed/feed.json"),
+        "title": scope.name,
+        "home_page_url": scope.absolute(scope.home),
+        "feed_url": request.build_absolute_uri(request.path),
         "description": scope.site.tagline,
         "language": "en",
         "items": items,
     }
     body = json.dumps(document, ensure_ascii=False, indent=1)
-    return HttpResponse(body, content_type="application/feed+json; charset=utf-8")
+    response = HttpResponse(body, content_type="application/feed+json; charset=utf-8")
+    if items:
+        # as the RSS and Atom views do: the newest entry's date, for If-Modified-Since
+        newest = max(a.updated or a.date for a in articles)
+        response["Last-Modified"] = http_date(newest.timestamp())
+    caching.public(request, response, caching.FEED_MAX_AGE)
+    return response

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from newsdesk.site import caching
 from newsdesk.store import reads
 
 
@@ -21,10 +22,16 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    site: reads.SiteInfo | None = None,
 ) -> HttpResponse:
-    site = reads.site_settings()
+    site = site or reads.site_settings()
     full = {"site": site, "nav_categories": reads.nav_categories(), **context}
     # render() (not TemplateResponse) so dates are formatted while the override is active.
     with timezone.override(_zone(site.time_zone)):
-        return render(request, template, full, status=status)
+        response = render(request, template, full, status=status)
+    caching.public(request, response)
+    return response

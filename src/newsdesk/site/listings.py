@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
+from newsdesk.site import caching
 from newsdesk.site.layout import render_page
 from newsdesk.store import reads
 
@@ -27,10 +28,17 @@ def _before(request: HttpRequest) -> tuple[datetime, int] | None:
 
 
 def front(request: HttpRequest) -> HttpResponse:
+    if not request.GET:
+        # The page a spike hits: served from the micro cache (see caching.MicroCache).
+        return caching.pages.serve(request, lambda: _front(request, None))
     try:
         before = _before(request)
     except BadCursor:
         return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
+    return _front(request, before)
+
+
+def _front(request: HttpRequest, before: tuple[datetime, int] | None) -> HttpResponse:
     page = reads.front_page(before=before, limit=PAGE_SIZE)
     return render_page(request, "site/front.html", {"page": page, "is_first_page": before is None})
 
@@ -75,6 +83,7 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
             "heading": ref.name,
             "kind": "Source",
             "source": ref,
+            "feed_url": f"/source/{ref.slug}/rss.xml",
             "is_first_page": before is None,
         },
     )

@@ -1,18 +1,45 @@
 from django.urls import path
 
-from newsdesk.site import articles, demo_files, feeds, health, listings
+from newsdesk.site import (
+    api,
+    articles,
+    crawlers,
+    demo_files,
+    feeds,
+    health,
+    listings,
+    metrics,
+    search,
+)
 
 urlpatterns = [
     path("", listings.front, name="front"),
     path("article/<int:article_id>/", articles.redirect_to_slug, name="article-short"),
     path("article/<int:article_id>/<str:slug>/", articles.detail, name="article"),
     path("category/<slug:slug>/", listings.category, name="category"),
-    path("category/<slug:slug>/rss.xml", feeds.rss, name="category-rss"),
+    path("category/<slug:category>/rss.xml", feeds.rss, name="category-rss"),
+    path("category/<slug:category>/atom.xml", feeds.atom, name="category-atom"),
+    path("category/<slug:category>/feed.json", feeds.json_feed, name="category-json"),
     path("source/<slug:slug>/", listings.source, name="source"),
+    path("source/<slug:source>/rss.xml", feeds.rss, name="source-rss"),
+    path("source/<slug:source>/atom.xml", feeds.atom, name="source-atom"),
+    path("source/<slug:source>/feed.json", feeds.json_feed, name="source-json"),
     path("story/<int:story_id>/", listings.story, name="story"),
+    path("search", search.search, name="search"),
     path("feed/rss.xml", feeds.rss, name="feed-rss"),
     path("feed/atom.xml", feeds.atom, name="feed-atom"),
     path("feed/feed.json", feeds.json_feed, name="feed-json"),
+    path("robots.txt", crawlers.robots_txt, name="robots"),
+    path("sitemap.xml", crawlers.sitemap_index, name="sitemap"),
+    path("sitemap-news.xml", crawlers.sitemap_news, name="sitemap-news"),
+    path("sitemap-sections.xml", crawlers.sitemap_sections, name="sitemap-sections"),
+    path("sitemap-articles-<int:number>.xml", crawlers.sitemap_articles, name="sitemap-articles"),
+    path("opml.xml", crawlers.opml, name="opml"),
+    path("api/articles", api.articles, name="api-articles"),
+    path("api/sources", api.sources, name="api-sources"),
+    path("api/stories", api.stories, name="api-stories"),
+    path("api/openapi.json", api.openapi_view, name="api-openapi"),
     path("demo/<path:path>", demo_files.serve, name="demo-file"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -99,6 +101,11 @@ class Article(models.Model):
     pinned = models.BooleanField(default=False)
     # names of fields an editor changed; the pipeline never overwrites them
     edited_fields: models.JSONField[list[str], Any] = models.JSONField(default=list, blank=True)
+    # what the feed last said for each field in edited_fields, shown beside the editor's
+    # version; null (not {}) so SQLite adds the column without rebuilding the table
+    feed_version: models.JSONField[dict[str, Any] | None, Any] = models.JSONField(
+        null=True, blank=True, default=None
+    )
     story_id = models.IntegerField(null=True, blank=True)
     places: models.JSONField[list[str], Any] = models.JSONField(default=list, blank=True)
     enclosures: models.JSONField[list[dict[str, Any]], Any] = models.JSONField(
@@ -113,6 +120,9 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-sort_at", "-id"], name="article_list"),
             models.Index(fields=["source", "status", "-sort_at"], name="article_source_list"),
+            # "also covered by" on every article page
+            models.Index(fields=["story_id", "status", "-sort_at"], name="article_story"),
+            models.Index(fields=["-sort_at"], condition=Q(pinned=True), name="article_pinned"),
         ]
 
     def __str__(self) -> str:
@@ -160,3 +170,139 @@ class MetricCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{{{self.labels}}} {self.value}"
+
+
+# --- the editor's desk (issue 6) -----------------------------------------------------------
+
+
+class SourcePolicy(models.Model):
+    """What an editor set about one source beyond subscribing: how its items are mapped,
+    filtered and fetched. A row of its own (one per source, created on first edit) so the
+    pipeline's hot Source rows stay narrow and its writes never race an editor's save."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="policy")
+    # {"feed category": "Site Category"}; a feed category mapped to "" is dropped
+    category_map: models.JSONField[dict[str, str], Any] = models.JSONField(
+        default=dict, blank=True, help_text='{"feed category": "site category"}; "" drops it'
+    )
+    attribution_patterns = models.TextField(
+        blank=True,
+        default="",
+        help_text="one regular expression a line, with a (?P<site>...) group "
+        "and optionally (?P<url>...): the source's own 'first appeared on' footer",
+    )
+    attribution_template = models.CharField(
+        max_length=300, blank=True, default="", help_text="blank: the site's template"
+    )
+    max_age_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="on the first fetch, skip items older than this"
+    )
+    min_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "source settings"
+        verbose_name_plural = "source settings"
+
+    def __str__(self) -> str:
+        return f"settings of {self.source_id}"
+
+
+class Rule(models.Model):
+    """An include/exclude/hold rule, for one source or (source empty) for every source."""
+
+    class Action(models.TextChoices):
+        INCLUDE = "include", "include only matching items"
+        EXCLUDE = "exclude", "drop matching items"
+        HOLD = "hold", "hold matching items for review"
+
+    class Field(models.TextChoices):
+        ANY = "any", "title, body, author or category"
+        TITLE = "title", "title"
+        BODY = "body", "body"
+        AUTHOR = "author", "author"
+        CATEGORY = "category", "category"
+
+    class Kind(models.TextChoices):
+        KEYWORD = "keyword", "keyword (whole words, any case)"
+        REGEX = "regex", "regular expression"
+
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="rules"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices, default=Action.EXCLUDE)
+    field = models.CharField(max_length=8, choices=Field.choices, default=Field.ANY)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.KEYWORD)
+    pattern = models.CharField(max_length=500)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.field} {self.kind} {self.pattern!r}"
+
+
+class Tombstone(models.Model):
+    """A deleted article's identity: the pipeline never imports it again."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
+    identity = models.CharField(max_length=600)
+    title = models.CharField(max_length=1000, blank=True, default="")
+    url = models.URLField(max_length=2000, blank=True, default="")
+    deleted_at = models.DateTimeField(default=timezone.now)
+    deleted_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identity"], name="tombstone_source_identity")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.identity
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, when: written by the editorial admin, never edited."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # the name is kept as text too: the log outlives a deleted user
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True, default="")
+    object_repr = models.CharField(max_length=300, blank=True, default="")
+    details: models.JSONField[dict[str, Any], Any] = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class LoginFailure(models.Model):
+    """A failed admin login, kept briefly for the rate limit: in the database so every web
+    process (granian workers, several hosts) counts the same failures."""
+
+    key = models.CharField(max_length=200, db_index=True)  # "username|ip"
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} at {self.at}"
+
+
+class HeldArticle(Article):
+    """The review queue: held articles, as their own admin page with its own permission."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "held article"
+        verbose_name_plural = "review queue"

@@ -7,12 +7,14 @@ Nothing above store/ sees a queryset. Every listing costs a constant number of q
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -21,6 +23,10 @@ from newsdesk.store.models import Article, Category, SiteSettings, Source
 PUBLISHED = Article.Status.PUBLISHED
 DEFAULT_SOCIAL_LINKS = [{"label": "RSS", "url": "/feed/rss.xml"}]
 DEFAULT_FOOTER = "Copyright © {year} {name}"
+# Two answers every page needs are costly on a big archive and change seldom: the nav's
+# busiest categories (a count over every article) and the pinned articles (no index picks
+# them out). Each process keeps them this long; a save in the same process forgets them.
+SHARED_SECONDS = 30
 # Pinned articles sit above the newest on the front page; a cap keeps a forgetful editor from
 # pushing the news itself off the first page.
 MAX_PINNED = 5
@@ -115,11 +121,71 @@ class SiteInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    id: int
+    slug: str
+    lastmod: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewsEntry:
+    id: int
+    slug: str
+    title: str
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SectionEntry:
+    kind: str  # "category" or "source"
+    slug: str
+    lastmod: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoryLink:
     id: int
     slug: str
     title: str
     source_name: str
+
+
+# --- per-process memo of the shared answers --------------------------------------------
+
+_memo: dict[str, tuple[float, Any]] = {}
+_generation = [0]  # bumped whenever the memo is dropped; page caches above compare it
+
+
+def shared(key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered by this process for SHARED_SECONDS (or until a save)."""
+    return _shared(key, compute)
+
+
+def _shared(key: str, compute: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    _memo[key] = (now + SHARED_SECONDS, value)
+    return value
+
+
+def forget_shared(*args: Any, **kwargs: Any) -> None:
+    """Drop the memo (a signal receiver, so it takes and ignores any arguments)."""
+    _memo.clear()
+    _generation[0] += 1
+
+
+def shared_generation() -> int:
+    """Changes whenever this process saw a write that may change what pages show."""
+    return _generation[0]
+
+
+for _model in (Article, Category, Source, SiteSettings):
+    post_save.connect(forget_shared, sender=_model, dispatch_uid=f"reads-memo-save-{_model}")
+    post_delete.connect(forget_shared, sender=_model, dispatch_uid=f"reads-memo-del-{_model}")
+m2m_changed.connect(forget_shared, sender=Article.categories.through, dispatch_uid="reads-memo-m2m")
 
 
 # --- cursors -------------------------------------------------------------------------------
@@ -137,7 +203,8 @@ def parse_cursor(cursor: str) -> tuple[datetime, int] | None:
         article_id = int(raw_id)
     except ValueError:
         return None
-    return (when, article_id) if article_id > 0 else None
+    # ids are 64-bit; a bigger number would overflow the database parameter
+    return (when, article_id) if 0 < article_id < 2**63 else None
 
 
 # --- mapping rows to plain data ------------------------------------------------------------
@@ -244,7 +311,9 @@ def _older_than(qs: QuerySet[Article], before: tuple[datetime, int] | None) -> Q
     if before is None:
         return qs
     when, article_id = before
-    return qs.filter(Q(sort_at__lt=when) | Q(sort_at=when, id__lt=article_id))
+    # The redundant `sort_at <= when` lets SQLite walk the (status, sort_at, id) index from
+    # the cursor on; with the OR alone it scans from the newest row (15 ms vs 0.1 at 100k).
+    return qs.filter(Q(sort_at__lt=when) | Q(id__lt=article_id), sort_at__lte=when)
 
 
 def _page(qs: QuerySet[Article], before: tuple[datetime, int] | None, limit: int) -> Page:
@@ -269,12 +338,25 @@ def article_records(
     return [article_record(a) for a in qs[: max(0, limit)]]
 
 
+def articles_by_id(ids: list[int]) -> list[ArticleView]:
+    """Published articles in the order of `ids` (a ranking made elsewhere); missing ones skipped."""
+    rows = {a.pk: a for a in _published().filter(pk__in=ids)}
+    return [_view(rows[i]) for i in ids if i in rows]
+
+
+def article_records_by_id(ids: list[int]) -> list[dict[str, Any]]:
+    rows = {a.pk: a for a in _published().filter(pk__in=ids)}
+    return [article_record(rows[i]) for i in ids if i in rows]
+
+
 def front_page(*, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
     """Pinned articles (first page only), then the newest; the cursor pages the unpinned."""
     unpinned = _page(_published().filter(pinned=False), before, limit)
     if before is not None:
         return unpinned
-    pinned = tuple(_view(a) for a in _published().filter(pinned=True)[:MAX_PINNED])
+    pinned: tuple[ArticleView, ...] = _shared(
+        "pinned", lambda: tuple(_view(a) for a in _published().filter(pinned=True)[:MAX_PINNED])
+    )
     return Page(items=pinned + unpinned.items, next_cursor=unpinned.next_cursor)
 
 
@@ -322,10 +404,14 @@ def story_siblings(story_id: int, *, exclude_id: int, limit: int = 10) -> list[S
     return [StoryLink(a.pk, _article_slug(a), a.title, a.source.name) for a in rows]
 
 
-def feed_articles(*, category_slug: str | None = None, limit: int = 50) -> list[ArticleView]:
+def feed_articles(
+    *, category_slug: str | None = None, source_slug: str | None = None, limit: int = 50
+) -> list[ArticleView]:
     qs = _published()
     if category_slug is not None:
         qs = qs.filter(categories__slug=category_slug)
+    if source_slug is not None:
+        qs = qs.filter(source__slug=source_slug)
     return [_view(a) for a in qs[: max(0, limit)]]
 
 
@@ -334,6 +420,11 @@ def nav_categories(limit: int = 8) -> list[CategoryRef]:
 
     Capped so that a site with dozens of feed tags keeps a nav that fits on a phone.
     """
+    result: list[CategoryRef] = _shared(f"nav-{limit}", lambda: _nav_categories(limit))
+    return result
+
+
+def _nav_categories(limit: int) -> list[CategoryRef]:
     rows = (
         Category.objects.annotate(n=Count("articles", filter=Q(articles__status=PUBLISHED)))
         .filter(n__gt=0)
@@ -367,3 +458,168 @@ def site_settings() -> SiteInfo:
         listing_style=row.listing_style,
         time_zone=row.time_zone or "UTC",
     )
+
+
+# --- crawlers: sitemaps and OPML -----------------------------------------------------------
+
+
+def max_published_id() -> int:
+    row = Article.objects.filter(status=PUBLISHED).order_by("-id").values_list("id", flat=True)
+    return int(row.first() or 0)
+
+
+def sitemap_articles(lo_id: int, hi_id: int) -> list[SitemapEntry]:
+    """Published articles with lo_id <= id < hi_id: sitemap pages are id ranges, so a page is
+    one index range scan however deep it is."""
+    rows = (
+        Article.objects.filter(status=PUBLISHED, id__gte=lo_id, id__lt=hi_id)
+        .order_by("id")
+        .values_list("id", "slug", "title", "updated_at", "sort_at")
+    )
+    return [
+        SitemapEntry(pk, slug or slugify(title)[:80].strip("-") or "article", updated or sort_at)
+        for pk, slug, title, updated, sort_at in rows
+    ]
+
+
+def news_since(since: datetime, *, limit: int = 1000) -> list[NewsEntry]:
+    """Articles published since `since`, newest first (a Google News sitemap holds 1,000)."""
+    rows = (
+        Article.objects.filter(status=PUBLISHED, sort_at__gte=since)
+        .order_by("-sort_at", "-id")
+        .values_list("id", "slug", "title", "published_at", "sort_at")[:limit]
+    )
+    return [
+        NewsEntry(pk, slug or slugify(title)[:80].strip("-") or "article", title, pub or sort_at)
+        for pk, slug, title, pub, sort_at in rows
+    ]
+
+
+def sections() -> list[SectionEntry]:
+    """Every category and source with something published, with its newest article's date."""
+    out: list[SectionEntry] = []
+    newest = Max("articles__sort_at", filter=Q(articles__status=PUBLISHED))
+    for slug, when in (
+        Category.objects.annotate(newest=newest)
+        .filter(newest__isnull=False)
+        .order_by("slug")
+        .values_list("slug", "newest")
+    ):
+        out.append(SectionEntry("category", slug, when))
+    for slug, when in (
+        Source.objects.annotate(newest=newest)
+        .filter(newest__isnull=False)
+        .order_by("slug")
+        .values_list("slug", "newest")
+    ):
+        out.append(SectionEntry("source", slug, when))
+    return out
+
+
+# --- the JSON API --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _source_filter(qs: QuerySet[Article], source: str) -> QuerySet[Article]:
+    """A source named by id or by slug."""
+    if source.isascii() and source.isdigit() and len(source) <= 18:
+        return qs.filter(source_id=int(source))
+    return qs.filter(source__slug=source)
+
+
+def article_record_page(
+    *,
+    source: str | None = None,
+    category: str | None = None,
+    before: tuple[datetime, int] | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> RecordPage:
+    """Published articles newest first, keyset-paged like the site's lists (an offset is
+    honoured too, for a cursor carried over from a search)."""
+    qs = _published()
+    if source:
+        qs = _source_filter(qs, source)
+    if category:
+        ids = Category.objects.filter(Q(name__iexact=category) | Q(slug=category)).values("id")
+        qs = qs.filter(categories__in=ids).distinct()
+    rows = list(_older_than(qs, before)[offset : offset + limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = make_cursor(rows[-1].sort_at, rows[-1].pk) if more and rows else None
+    return RecordPage([article_record(a) for a in rows], cursor)
+
+
+def source_api_record(s: Source) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "slug": s.slug,
+        "feed_url": s.feed_url,
+        "site_url": s.site_url or None,
+        "category": s.category.name if s.category else None,
+        "enabled": s.enabled,
+        "last_fetched": _iso(s.last_fetched_at),
+        "last_status": s.last_status,
+        "last_error": s.last_error or None,
+        "consecutive_errors": s.consecutive_errors,
+    }
+
+
+def source_record_page(*, after_id: int = 0, limit: int = 20) -> RecordPage:
+    """Every source by id; the cursor is the last id shown."""
+    rows = list(
+        Source.objects.filter(id__gt=after_id)
+        .select_related("category")
+        .order_by("id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = str(rows[-1].pk) if more and rows else None
+    return RecordPage([source_api_record(s) for s in rows], cursor)
+
+
+def story_record_page(*, before_id: int | None = None, limit: int = 20) -> RecordPage:
+    """Stories (articles grouped as one event across sources), newest story id first."""
+    groups = Article.objects.filter(status=PUBLISHED, story_id__isnull=False)
+    if before_id is not None:
+        groups = groups.filter(story_id__lt=before_id)
+    story_ids = [
+        int(sid)
+        for sid in groups.values_list("story_id", flat=True)
+        .distinct()
+        .order_by("-story_id")[: limit + 1]
+        if sid is not None
+    ]
+    more = len(story_ids) > limit
+    story_ids = story_ids[:limit]
+    members: dict[int, list[Article]] = {sid: [] for sid in story_ids}
+    for a in (
+        Article.objects.filter(status=PUBLISHED, story_id__in=story_ids)
+        .select_related("source")
+        .order_by("sort_at", "id")
+    ):
+        members[int(a.story_id or 0)].append(a)
+    items = []
+    for sid in story_ids:
+        rows = members[sid]
+        if not rows:
+            continue
+        items.append(
+            {
+                "id": sid,
+                # the first report names the story; later ones often retitle it
+                "title": rows[0].title,
+                "first_published": _iso(rows[0].published_at or rows[0].sort_at),
+                "last_published": _iso(rows[-1].published_at or rows[-1].sort_at),
+                "sources": sorted({a.source.name for a in rows}),
+                "articles": [a.pk for a in rows],
+            }
+        )
+    cursor = str(story_ids[-1]) if more and story_ids else None
+    return RecordPage(items, cursor)

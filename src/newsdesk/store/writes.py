@@ -3,7 +3,7 @@ record failures. Callers pass and get plain dataclasses, never model instances."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.text import slugify
 
 from newsdesk.errors import InputError, StoreError
+from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, Source
 from newsdesk.types import CleanArticle, FullText
 
@@ -273,6 +274,7 @@ def save_feed(
     items: Sequence[Incoming],
     health: FeedHealth,
     categories: CategoryCache | None = None,
+    held: Mapping[str, str] | None = None,
 ) -> SaveResult:
     """Save one fetched feed: its new and changed items and the source's health, atomically.
 
@@ -281,7 +283,7 @@ def save_feed(
     """
     cache = {} if categories is None else categories
     try:
-        return _save_feed(source, items, health, cache)
+        return _save_feed(source, items, health, cache, held or {})
     except BaseException:
         # categories created inside the rolled-back transaction are gone again
         cache.clear()
@@ -289,7 +291,11 @@ def save_feed(
 
 
 def _save_feed(
-    source: SourceState, items: Sequence[Incoming], health: FeedHealth, cache: CategoryCache
+    source: SourceState,
+    items: Sequence[Incoming],
+    health: FeedHealth,
+    cache: CategoryCache,
+    held: Mapping[str, str],
 ) -> SaveResult:
     now = health.fetched_at
     first: dict[str, Incoming] = {}
@@ -315,7 +321,9 @@ def _save_feed(
                     identity=identity,
                     first_seen_at=now,
                     sort_at=incoming.article.published or now,
-                    status=Article.Status.HELD if source.review else Article.Status.PUBLISHED,
+                    status=Article.Status.HELD
+                    if source.review or identity in held
+                    else Article.Status.PUBLISHED,
                     **fields,
                 )
                 to_create.append((article, _categories_for(names[:8], cache)))
@@ -323,6 +331,8 @@ def _save_feed(
             if old.content_hash == incoming.content_hash:
                 continue
             kept = set(old.edited_fields)
+            if kept:
+                old.feed_version = feed_version_of({**fields, "categories": names[:8]}, kept)
             for key, value in fields.items():
                 if key not in kept and not (key == "slug" and "title" in kept):
                     setattr(old, key, value)

@@ -64,7 +64,9 @@ def test_source_specific_pattern_with_url_from_markup() -> None:
         '<p>Body.</p><p class="credit">Via <a href="https://ht.example/">Harbour Times</a></p>'
     )
     pattern = r'Via <a href="(?P<url>[^"]+)">(?P<site>[^<]+)</a>'
-    assert pop_attribution(root, (pattern,)) == Attribution("Harbour Times", "https://ht.example/")
+    root[-1].find("a").set("href", "https://ht.example/?a=1&b=2")
+    found = pop_attribution(root, (pattern,))
+    assert found == Attribution("Harbour Times", "https://ht.example/?a=1&b=2")
     assert serialize_children(root) == "<p>Body.</p>"
 
 
@@ -92,3 +94,9 @@ def test_source_specific_pattern_with_url_from_markup() -> None:
 )
 def test_find_origin(text: str, origin: str | None) -> None:
     assert find_origin(text) == origin
+
+
+def test_invalid_source_pattern_is_skipped() -> None:
+    root = _tree(f"<p>Body text.</p>{WORDPRESS_FOOTER}")
+    found = pop_attribution(root, ("(unclosed",))
+    assert found is not None and found.site == "Algemeiner.com"

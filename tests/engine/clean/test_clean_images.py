@@ -159,3 +159,45 @@ def test_noscript_fallback_replaces_the_lazy_stub() -> None:
     restore_noscript_images(root)
     assert [img.get("src") for img in root.iter("img")] == ["https://news.example/real.jpg"]
     assert root.find(".//noscript") is None
+
+
+def test_leading_figure_inside_a_wrapper_is_removed_alone() -> None:
+    root = _tree(
+        '<div class="entry"><figure><img src="https://news.example/w.jpg">'
+        "<figcaption>Quay. Photo: Ana Lee</figcaption></figure><p>Body.</p></div>"
+    )
+    image = take_lead_image(root, ITEM)
+    assert image is not None and (image.url, image.credit) == (
+        "https://news.example/w.jpg",
+        "Ana Lee",
+    )
+    assert serialize_children(root) == '<div class="entry"><p>Body.</p></div>'
+
+
+def test_image_after_text_is_not_leading() -> None:
+    html = '<p>Intro <img src="https://news.example/i.jpg"> text.</p>'
+    root = _tree(html)
+    image = take_lead_image(root, ITEM)
+    assert image is not None and image.url == "https://news.example/i.jpg"
+    assert serialize_children(root) == html
+
+
+def test_noscript_fallback_replaces_a_promoted_lazy_stub() -> None:
+    root = _tree(
+        '<img src="https://news.example/real.jpg" data-src="https://news.example/real.jpg">'
+        '<noscript><img src="https://news.example/real.jpg"></noscript>'
+    )
+    restore_noscript_images(root)
+    assert len(list(root.iter("img"))) == 1
+
+
+def test_an_svg_counts_as_a_photo_only_with_a_photos_size() -> None:
+    sized = _tree(
+        '<figure><img src="https://n.example/harbour.svg" width="1200" height="675">'
+        "<figcaption>The harbour. Photo: DEMO/Lena Voss</figcaption></figure><p>Text</p>"
+    )
+    image = take_lead_image(sized, ITEM)
+    assert image is not None and image.url == "https://n.example/harbour.svg"
+    assert image.credit == "DEMO/Lena Voss"
+    icon = _tree('<figure><img src="https://n.example/logo.svg"></figure><p>Text</p>')
+    assert take_lead_image(icon, ITEM) is None

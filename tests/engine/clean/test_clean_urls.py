@@ -83,3 +83,11 @@ def test_lazy_attributes_replace_placeholders() -> None:
 )
 def test_srcset_candidates(srcset: str, pairs: list[tuple[str, str]]) -> None:
     assert srcset_candidates(srcset) == pairs
+
+
+def test_web_url_percent_encodes_unsafe_characters() -> None:
+    assert (
+        web_url('https://n.example/x` `<script>"') == "https://n.example/x%60%20%60%3Cscript%3E%22"
+    )
+    assert web_url("https://n.example/Zürich?q=a b") == "https://n.example/Z%C3%BCrich?q=a%20b"
+    assert web_url("https://n.example/a%20b?x=1&y=2#f") == "https://n.example/a%20b?x=1&y=2#f"

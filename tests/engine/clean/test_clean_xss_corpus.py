@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from clean_feed_adapter import parse_with_feedparser
 from xss_oracle import safety_problems
 
-from newsdesk.engine.clean import sanitize_html
+from newsdesk.engine.clean import clean_item, sanitize_html
 
 CORPUS = "corpora/xss-vectors"
 
@@ -57,3 +58,34 @@ def test_oracle_catches_what_it_should() -> None:
     assert not safety_problems(
         '<p><a href="https://x.example/" rel="nofollow noopener noreferrer">x</a></p>'
     )
+
+
+def test_feedparser_sanitize_feeds_clean_safely(shared_dir: Path) -> None:
+    # feedparser's own sanitiser suite, as whole feeds through clean_item (raw, unsanitised).
+    files = sorted(
+        (shared_dir / "corpora" / "feedparser-tests" / "wellformed" / "sanitize").glob("*")
+    )
+    items = 0
+    unsafe = {}
+    for path in files:
+        feed = parse_with_feedparser(path.read_bytes())
+        for item in feed.items:
+            items += 1
+            problems = safety_problems(clean_item(item, feed).body_html)
+            if problems:
+                unsafe[path.name] = problems
+    assert items > 500
+    assert unsafe == {}
+
+
+def test_html5sec_hostile_feed(shared_dir: Path) -> None:
+    path = shared_dir / CORPUS / "html5sec" / "html5sec-hostile-feed.rss"
+    feed = parse_with_feedparser(path.read_bytes())
+    assert len(feed.items) == 208
+    for item in feed.items:
+        article = clean_item(item, feed)
+        assert safety_problems(article.body_html) == [], item.guid
+        for url in (article.url, article.image and article.image.url):
+            if url:
+                assert url.startswith(("http://", "https://"))
+                assert not set(url) & set(' "<>`'), url

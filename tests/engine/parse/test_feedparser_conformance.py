@@ -32,11 +32,13 @@ from newsdesk.engine.parse import parse_feed
 from newsdesk.errors import ParseError
 from newsdesk.types import ParsedFeed, ParsedItem
 
-SHARED = Path(os.environ.get("NEWSDESK_SHARED", Path(__file__).resolve().parents[3].parent / "shared"))
+SHARED = Path(
+    os.environ.get("NEWSDESK_SHARED", Path(__file__).resolve().parents[3].parent / "shared")
+)
 CORPUS = SHARED / "corpora" / "feedparser-tests"
 EXCLUSIONS = Path(__file__).resolve().parents[2] / "data" / "parse" / "conformance-exclusions.tsv"
 # The pass rate may only go up; raise this when the exclusion list shrinks.
-FLOOR = 0.90
+FLOOR = 0.91
 
 FOLDERS = ("wellformed/", "encoding/", "entities/", "illformed/")
 IMPORTER_TAGS = frozenset(
@@ -47,7 +49,8 @@ IMPORTER_TAGS = frozenset(
 # parsed, so only the *_parsed keys apply, never the wire text ("published").
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
-        ["title", "link", "id", "guid", "author", "summary", "description", "comments", "category"], ("",)
+        ["title", "link", "id", "guid", "author", "summary", "description", "comments", "category"],
+        ("",),
     ),
     **dict.fromkeys(
         ["published_parsed", "updated_parsed", "issued_parsed", "modified_parsed"], ("",)
@@ -161,7 +164,9 @@ def _markup_title(node: ast.AST) -> bool:
         return False
     sides = [node.left, *node.comparators]
     markup = any(
-        isinstance(s, ast.Constant) and isinstance(s.value, str) and ("<" in s.value or "&" in s.value)
+        isinstance(s, ast.Constant)
+        and isinstance(s.value, str)
+        and ("<" in s.value or "&" in s.value)
         for s in sides
     )
     if not markup:
@@ -194,7 +199,10 @@ def reads_only_what_we_model(tree: ast.Expression) -> bool:
         top: ast.AST = node
         while True:
             parent = parents.get(id(top))
-            if isinstance(parent, ast.Subscript | ast.Attribute) and getattr(parent, "value", None) is top:
+            if (
+                isinstance(parent, ast.Subscript | ast.Attribute)
+                and getattr(parent, "value", None) is top
+            ):
                 top = parent
             elif (
                 isinstance(parent, ast.Attribute)
@@ -293,7 +301,10 @@ def _entry(item: ParsedItem) -> FPDict:
     e.update({k: v for k, v in pairs.items() if v is not None})
     if item.author:
         e["author_detail"] = FPDict(name=item.author)
-    for ours, names in ((item.published, ("published", "issued")), (item.updated, ("updated", "modified"))):
+    for ours, names in (
+        (item.published, ("published", "issued")),
+        (item.updated, ("updated", "modified")),
+    ):
         if ours is not None:
             for name in names:
                 e[name] = ours.isoformat()
@@ -356,7 +367,9 @@ def _params() -> list[Any]:
         pytest.param(
             c,
             id=c.path,
-            marks=[pytest.mark.xfail(strict=True, reason=excluded[c.path])] if c.path in excluded else [],
+            marks=[pytest.mark.xfail(strict=True, reason=excluded[c.path])]
+            if c.path in excluded
+            else [],
         )
         for c in ALL
     ]

@@ -82,3 +82,13 @@ def test_reencoded_documents_declare_utf8() -> None:
     out = to_utf8(data)
     assert out.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
     assert "é".encode() in out
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "undefined", "no-such-charset"])
+def test_bogus_charset_labels_fall_back(label: str) -> None:
+    prolog = f'<?xml version="1.0" encoding="{label}"?>'
+    data = rss("t\xe9", prolog).encode("latin-1")
+    assert parse_feed(data, "").title == "té"
+    assert (
+        parse_feed(rss("t\xe9").encode("latin-1"), "", f"text/xml; charset={label}").title == "té"
+    )

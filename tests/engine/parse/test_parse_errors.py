@@ -40,7 +40,7 @@ def test_not_a_feed(data: bytes) -> None:
     ],
 )
 def test_html_is_not_a_feed(data: bytes) -> None:
-    with pytest.raises(NotAFeedError, match="^parse: .*HTML"):
+    with pytest.raises(NotAFeedError, match=r"^parse: .*HTML"):
         parse_feed(data, "https://example.com/")
 
 
@@ -92,8 +92,7 @@ def test_external_entity_is_not_read(tmp_path: Path) -> None:
             b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://'
             + str(secret).encode()
             + b'">]><rss version="2.0"><channel><title>x</title>'
-            b"<item><title>leak: &xxe;</title><description>&xxe;</description></item>"
-            + tail
+            b"<item><title>leak: &xxe;</title><description>&xxe;</description></item>" + tail
         )
         feed = parse_feed(data, "")
         text = "".join((i.title or "") + (i.summary_html or "") for i in feed.items)
@@ -116,7 +115,9 @@ def test_html_entities_in_xml_are_decoded_on_the_fast_path() -> None:
     assert feed.items[0].title == "AT&T …"
 
 
-@pytest.mark.parametrize("scheme", ["javascript:alert(1)", "data:text/html,<script>", "file:///etc"])
+@pytest.mark.parametrize(
+    "scheme", ["javascript:alert(1)", "data:text/html,<script>", "file:///etc"]
+)
 def test_unsafe_link_schemes_are_dropped(scheme: str) -> None:
     data = f"<rss><channel><item><title>t</title><link>{scheme}</link></item></channel></rss>"
     feed = parse_feed(data.encode().replace(b"<script>", b"&lt;script&gt;"), "https://e.example/")

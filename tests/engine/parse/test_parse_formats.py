@@ -77,7 +77,9 @@ def test_atom_resolves_xml_base_at_every_level() -> None:
     assert feed.language == "fr"
     first, second = feed.items
     assert first.link == "https://news.example/blog/2025/04/marche-rouvre/"
-    assert first.enclosures == (Enclosure("https://news.example/audio/marche.ogg", "audio/ogg", 4096),)
+    assert first.enclosures == (
+        Enclosure("https://news.example/audio/marche.ogg", "audio/ogg", 4096),
+    )
     assert first.media == (
         MediaImage(
             "https://news.example/blog/2025/04/images/marche-thumb.jpg",
@@ -99,7 +101,10 @@ def test_atom_entry_fields() -> None:
     assert first.categories == ("Économie", "Vie locale")
     assert first.summary_html == "Les <b>étals</b> sont de retour."  # XHTML without its div
     # URLs inside HTML stay as written: the clean stage resolves them.
-    assert first.content_html == '<p>Les étals sont de retour <a href="plan.html">sur la place</a>.</p>'
+    assert (
+        first.content_html
+        == '<p>Les étals sont de retour <a href="plan.html">sur la place</a>.</p>'
+    )
     assert second.content_html == "Ouvert de 8 h à 20 h."  # type="text" as HTML
     assert second.summary_html is None
 

@@ -10,7 +10,7 @@ result and keeps only its allow-list, so no earlier step can let markup through.
 from __future__ import annotations
 
 from newsdesk.engine.clean.attribution import find_origin, footer_start, pop_attribution
-from newsdesk.engine.clean.fragment import parse_fragment, serialize_children
+from newsdesk.engine.clean.fragment import normalize_blocks, parse_fragment, serialize_children
 from newsdesk.engine.clean.images import (
     drop_tracking_pixels,
     feed_image,
@@ -72,6 +72,7 @@ def _clean_body(
     root = parse_fragment(html) if html.strip() else None
     if root is None:
         return html, feed_image(item, base), None, None
+    normalize_blocks(root)
     promote_lazy_attributes(root)
     restore_noscript_images(root)
     resolve_urls(root, base)

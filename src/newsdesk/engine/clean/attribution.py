@@ -8,10 +8,12 @@ with it, and only its agency is recorded as the article's origin.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from newsdesk.engine.clean.sanitize import plain_text
 from newsdesk.engine.clean.urls import web_url
 from newsdesk.types import Attribution
 
@@ -142,8 +144,17 @@ def footer_start(text: str) -> int | None:
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    # A per-source pattern that does not compile must not stop the feed; the editor form
+    # validates patterns when they are saved.
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _source_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(c for c in map(_compiled, patterns) if c is not None)
 
 
 def _cut(el: HtmlElement, remaining: int) -> int:
@@ -228,7 +239,7 @@ def pop_attribution(root: HtmlElement, patterns: tuple[str, ...] = ()) -> Attrib
     lowered = tail.lower()
     # The stock patterns all need one of these words; most bodies have neither.
     stock = _FOOTERS if ("appeared" in lowered or "published" in lowered) else ()
-    for pattern in (*(_compiled(p) for p in patterns), *stock):
+    for pattern in (*_source_patterns(patterns), *stock):
         for match in pattern.finditer(tail):
             if _TRAILING_JUNK.fullmatch(tail, match.end()) is None:
                 continue
@@ -251,11 +262,12 @@ def _pop_html_pattern(root: HtmlElement, patterns: tuple[str, ...]) -> Attributi
 
     last = root[-1]
     markup = lxml.html.tostring(last, encoding=str, with_tail=False)
-    for pattern in patterns:
-        match = _compiled(pattern).search(markup)
-        if match and match.groupdict().get("site"):
-            site = _clean_site(lxml.html.fromstring(match.group("site")).text_content())
-            url = web_url(match.groupdict().get("url"))
+    for pattern in _source_patterns(patterns):
+        match = pattern.search(markup)
+        groups = match.groupdict() if match else {}
+        site = _clean_site(plain_text(groups.get("site")))
+        if site:
+            url = web_url(htmllib.unescape(groups.get("url") or ""))
             root.remove(last)
-            return Attribution(site=site, url=url) if site else None
+            return Attribution(site=site, url=url)
     return None

@@ -28,3 +28,24 @@ def serialize_children(root: HtmlElement) -> str:
     parts = [htmllib.escape(root.text, quote=False)] if root.text else []
     parts.extend(lxml.html.tostring(child, encoding=str) for child in root)
     return "".join(parts)
+
+
+# Containers the allow-list strips (keeping their text); without a block of their own, the
+# text of neighbouring ones would run together ("First</div><div>Second" -> "FirstSecond").
+_CONTAINERS = frozenset(
+    {"div", "section", "article", "header", "footer", "main", "aside", "center"}
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "main", "aside", "center", "figure",
+     "blockquote", "ul", "ol", "dl", "table", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+     "iframe", "video", "audio", "picture", "form"}
+)  # fmt: skip
+
+
+def normalize_blocks(root: HtmlElement) -> None:
+    """Give the stripped containers paragraph form and demote h1 (the page has its own)."""
+    for el in root.iter("h1", *_CONTAINERS):
+        if el.tag == "h1":
+            el.tag = "h2"
+        elif not any(child.tag in _BLOCK_TAGS for child in el.iterdescendants()):
+            el.tag = "p"

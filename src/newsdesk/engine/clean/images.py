@@ -27,9 +27,11 @@ _TRACKER_URL = re.compile(
 # Fine in the body, wrong as the picture above a headline.
 _NOT_A_LEAD_URL = re.compile(
     r"gravatar\.com|/avatars?/|/emoji/|/smilies/|s\.w\.org/images|favicon|/icons?/|"
-    r"\.svg(?:[?#]|$)|\.ico(?:[?#]|$)|share[-_]?button|/badges?/",
+    r"\.ico(?:[?#]|$)|share[-_]?button|/badges?/",
     re.IGNORECASE,
 )
+# SVG is mostly logos and icons: one counts as a photo only when it declares a photo's size
+_SVG = re.compile(r"\.svg(?:[?#]|$)", re.IGNORECASE)
 _DIMENSION = re.compile(r"([0-9]{1,6})(?:\.[0-9]*)?(?:px)?")
 _MIN_LEAD_WIDTH = 100
 _MIN_LEAD_HEIGHT = 60
@@ -110,7 +112,7 @@ def restore_noscript_images(root: HtmlElement) -> None:
         if not images:
             continue
         stub = noscript.getprevious()
-        if stub is not None and stub.tag == "img" and not _usable_src(stub):
+        if stub is not None and stub.tag == "img" and _is_lazy_stub(stub):
             stub.drop_tree()
         parent = noscript.getparent()
         if parent is None:
@@ -120,6 +122,11 @@ def restore_noscript_images(root: HtmlElement) -> None:
             img.tail = None
             parent.insert(index + offset, img)
         noscript.drop_tree()
+
+
+def _is_lazy_stub(img: HtmlElement) -> bool:
+    lazy = any(img.get(attr) for attr in ("data-src", "data-lazy-src", "data-srcset"))
+    return lazy or "lazy" in (img.get("class") or "") or _usable_src(img) is None
 
 
 def _usable_src(img: HtmlElement) -> str | None:
@@ -138,6 +145,8 @@ def _usable_src(img: HtmlElement) -> str | None:
 
 def _fit_for_lead(url: str, width: int | None, height: int | None) -> bool:
     if _TRACKER_URL.search(url) or _NOT_A_LEAD_URL.search(url):
+        return False
+    if _SVG.search(url) and (width is None or height is None):
         return False
     if width is not None and width < _MIN_LEAD_WIDTH:
         return False
@@ -193,28 +202,38 @@ def _figure_image(figure: HtmlElement) -> LeadImage | None:
     return _from_img(img, "figure", caption, credit)
 
 
-def _leading_block(root: HtmlElement) -> tuple[HtmlElement, HtmlElement] | None:
-    """(block to remove, figure or img) when the body opens with a picture before any text."""
-    if (root.text or "").strip():
-        return None
-    for child in root:
-        if not isinstance(child.tag, str):
+def _leading_picture(root: HtmlElement) -> HtmlElement | None:
+    """The figure or img that comes before any text of the body, however deeply wrapped."""
+    import lxml.etree
+
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
+        if el is root:
+            if event == "start" and (root.text or "").strip():
+                return None
             continue
-        if _is_figure(child) or child.tag == "img":
-            return child, child
-        inner = next((el for el in child.iter() if _is_figure(el) or el.tag == "img"), None)
-        if inner is not None:
-            text_before_or_beside = child.text_content()
-            figure = inner if _is_figure(inner) else None
-            if figure is not None:
-                own = figure.text_content()
-                text_before_or_beside = text_before_or_beside.replace(own, "", 1)
-            if not text_before_or_beside.strip():
-                return child, inner
-            return None
-        if child.text_content().strip() or (child.tail or "").strip():
+        if event == "start":
+            if not isinstance(el.tag, str):
+                continue
+            if _is_figure(el) or el.tag == "img":
+                return el
+            if (el.text or "").strip():
+                return None
+        elif (el.tail or "").strip():
             return None
     return None
+
+
+def _enclosing_block(picture: HtmlElement, root: HtmlElement) -> HtmlElement:
+    """The outermost wrapper holding nothing but the picture (`<p><a><img></a></p>`)."""
+    block = picture
+    parent = block.getparent()
+    while (
+        parent is not None and parent is not root and (len(parent) == 1 or parent.tag == "picture")
+    ):
+        if (parent.text or "").strip() or (block.tail or "").strip():
+            break
+        block, parent = parent, parent.getparent()
+    return block
 
 
 def _remove_block(block: HtmlElement) -> None:
@@ -276,12 +295,11 @@ def take_lead_image(
 ) -> LeadImage | None:
     """Choose the lead image; remove it from `root` when it opened the body."""
     if root is not None:
-        leading = _leading_block(root)
-        if leading is not None:
-            block, picture = leading
+        picture = _leading_picture(root)
+        if picture is not None:
             image = _figure_image(picture) if _is_figure(picture) else _from_img(picture, "img")
             if image is not None:
-                _remove_block(block)
+                _remove_block(_enclosing_block(picture, root))
                 return image
         for figure in root.iter("figure"):
             image = _figure_image(figure)

@@ -7,8 +7,9 @@ real ones first, because the placeholders they replace are usually data: pixels.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -19,6 +20,8 @@ LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "dat
 LAZY_SRCSET = ("data-srcset", "data-lazy-srcset")
 
 # Browsers ignore these inside a scheme ("jav&#x09;ascript:"), so a check must ignore them too.
+_URL_CHARS = "!#$%&'()*+,-./:;=?@[]_~"
+_NOT_URL_CHAR = re.compile(r"[^A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]_~]")
 _IGNORED_IN_SCHEME = str.maketrans("", "", "\t\n\r\x00 ")
 
 
@@ -53,6 +56,10 @@ def web_url(url: str | None, base: str | None = None) -> str | None:
     resolved = absolute_url(url, base)
     if resolved is None or not resolved.lower().startswith(("http://", "https://")):
         return None
+    if _NOT_URL_CHAR.search(resolved):
+        # Spaces, quotes, "<" and non-ASCII are percent-encoded, so the URL is one opaque token
+        # wherever it ends up (an attribute, a feed we publish, JSON).
+        resolved = quote(resolved, safe=_URL_CHARS)
     return resolved
 
 

@@ -13,7 +13,7 @@ from newsdesk.engine.dedupe.canonical import canonical_url
 from newsdesk.types import CleanArticle, ParsedItem
 
 MAX_KEY_LENGTH = 600
-_SEPARATOR = "\x1f"  # cannot occur in feed text, so ("ab", "c") and ("a", "bc") differ
+_SEPARATOR = "\x1f"  # a control character feeds do not use: ("ab", "c") and ("a", "bc") differ
 
 
 def _sha256(*parts: str) -> str:

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsdesk.types import Enclosure, MediaImage
 
+_NEEDS_COLLAPSE = re.compile(r"[\t\r\n\f\v]|  ")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 _C1 = re.compile("[\x80-\x9f]")
 _C1_TO_CP1252 = {
@@ -40,7 +41,9 @@ def plain_text(value: str | None) -> str | None:
     if "&" in value:
         value = html.unescape(value)
     # Only ASCII whitespace collapses: a no-break or em space in a title is meant.
-    value = _SPACES.sub(" ", demoronize(value)).strip(" ")
+    if _NEEDS_COLLAPSE.search(value):
+        value = _SPACES.sub(" ", value)
+    value = demoronize(value).strip(" ")
     return value or None
 
 
@@ -53,7 +56,7 @@ def html_field(value: str | None) -> str | None:
 
 def demoronize(value: str) -> str:
     """U+0080-U+009F are cp1252 bytes mislabelled as Latin-1 (curly quotes, dashes)."""
-    if _C1.search(value) is None:
+    if value.isascii() or _C1.search(value) is None:
         return value
     return value.translate(_C1_TO_CP1252)
 
@@ -73,12 +76,14 @@ def absolute_url(href: str | None, base: str | None) -> str | None:
     href = href.strip()
     if not href:
         return None
+    if href.startswith(("https://", "http://")) and href[href.index("//") + 2 :][:1] not in "/\\":
+        return href  # already absolute: urljoin keeps it as it is, only slower
     try:
         joined = urljoin(base, href) if base else href
-        scheme = urlsplit(joined).scheme.lower()
+        parts = urlsplit(joined)
     except ValueError:
         return None
-    return joined if scheme in _URL_SCHEMES else None
+    return joined if parts.scheme.lower() in _URL_SCHEMES and parts.netloc else None
 
 
 def comments_url(value: str | None, base: str | None) -> str | None:

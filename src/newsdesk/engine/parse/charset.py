@@ -55,9 +55,12 @@ def to_utf8(content: bytes, content_type: str = "") -> bytes:
             return content
         return _reencode(text)
     encoding = _pick(declared) or _pick(_http_charset(content_type))
-    if encoding is None:
-        return _reencode(content.decode("utf-8", errors="newsdesk-cp1252"))
-    return _reencode(content.decode(encoding, errors="replace"))
+    if encoding is not None:
+        try:
+            return _reencode(content.decode(encoding, errors="replace"))
+        except (LookupError, ValueError):
+            pass  # labels of codecs that are no text encodings: base64, rot13, hex...
+    return _reencode(content.decode("utf-8", errors="newsdesk-cp1252"))
 
 
 def _sniff_wide(head: bytes) -> str | None:

@@ -7,6 +7,7 @@ Ambiguous all-numeric forms such as 06/07/2025 are refused rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_tz
@@ -73,12 +74,22 @@ _WEEKDAY = re.compile(r"^\s*[A-Za-z]{3,9}\.?,?\s+")
 def parse_date(value: str) -> datetime | None:
     """Read one feed date; aware UTC datetime, or None when it is not a date we trust."""
     try:
+        if len(value) == 25 and value[10] == "T":
+            # The form fastfeedparser normalises every date to: a C parse, no regex.
+            with contextlib.suppress(ValueError):
+                return _checked(datetime.fromisoformat(value))
         text = " ".join(value.split())
         if not text or len(text) > 80:
             return None
         return _iso(text) or _year_first(text) or _rfc822(text) or _epoch(text)
     except (ValueError, OverflowError, TypeError, IndexError):
         return None
+
+
+def _checked(dt: datetime) -> datetime | None:
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC) if dt.year >= _EARLIEST_YEAR else None
 
 
 def _iso(text: str) -> datetime | None:

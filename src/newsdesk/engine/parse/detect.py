@@ -51,6 +51,10 @@ class _EntityDeclared(Exception):
 
 
 def prepare(content: bytes, content_type: str = "") -> Document:
+    if not isinstance(content, bytes):
+        if not isinstance(content, bytearray):
+            raise ParseError(f"parse: expected bytes, got {type(content).__name__}")
+        content = bytes(content)
     if not content.strip():
         raise ParseError("parse: empty document")
     data = to_utf8(content, content_type)

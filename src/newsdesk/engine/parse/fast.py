@@ -8,6 +8,7 @@ tree.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from newsdesk.engine.parse.adapt import (
@@ -29,6 +30,7 @@ from newsdesk.engine.parse.detect import Document
 from newsdesk.engine.parse.tree import (
     EntryExtras,
     Header,
+    enclosure_lengths,
     needs_entry_read,
     read_entries,
     read_header,
@@ -59,15 +61,21 @@ def parse_fast(doc: Document, url: str) -> ParsedFeed:
         extras = read_entries(doc.data, url)
         if extras is not None and len(extras) != len(entries):
             extras = None
-    # An item without <guid> gets its link as id from fastfeedparser; when the document
-    # has fewer <guid>s than items, an id equal to the link is taken for such a copy.
-    guids_are_links = doc.format == "rss" and doc.data.count(b"<guid") < len(entries)
-    # Likewise a content equal to the description is a copy only where some item lacks
-    # content:encoded (the tag name appears twice per item that has one).
-    copies = doc.format != "atom" and doc.data.count(b":encoded>") < 2 * len(entries)
+    data, count = doc.data, len(entries)
+    doc_facts = _Facts(
+        header=header,
+        # An item without <guid> gets its link as id from fastfeedparser; when the document
+        # has fewer <guid>s than items, an id equal to the link is taken for such a copy.
+        guids_are_links=doc.format == "rss" and data.count(b"<guid") < count,
+        # Likewise a content equal to the description is a copy only where some item lacks
+        # content:encoded (the tag name appears twice per item that has one) ...
+        copies=doc.format != "atom" and data.count(b":encoded>") < 2 * count,
+        # ... and a description is made up only where some item has none.
+        made_up=data.count(b"</summary>" if doc.format == "atom" else b"</description>") < count,
+        enclosure_lengths=enclosure_lengths(data) if doc.format == "atom" else {},
+    )
     items = tuple(
-        _item(entry, header, extras[i] if extras else None, copies, guids_are_links)
-        for i, entry in enumerate(entries)
+        _item(entry, doc_facts, extras[i] if extras else None) for i, entry in enumerate(entries)
     )
     feed = raw.get("feed") or {}
     return ParsedFeed(
@@ -84,14 +92,23 @@ def parse_fast(doc: Document, url: str) -> ParsedFeed:
     )
 
 
-def _item(
-    entry: Any, header: Header, extra: EntryExtras | None, copies: bool, guids_are_links: bool
-) -> ParsedItem:
-    base = extra.base if extra else header.base
-    content_html, summary_html = _bodies(entry, extra, copies=copies)
-    enclosures = _enclosures(entry, base, extra)
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the whole document says about fastfeedparser's guesses, counted once."""
+
+    header: Header
+    guids_are_links: bool
+    copies: bool
+    made_up: bool
+    enclosure_lengths: dict[str, int]
+
+
+def _item(entry: Any, facts: _Facts, extra: EntryExtras | None) -> ParsedItem:
+    base = extra.base if extra else facts.header.base
+    content_html, summary_html = _bodies(entry, extra, facts.copies, facts.made_up)
+    enclosures = _enclosures(entry, base, extra, facts.enclosure_lengths)
     return ParsedItem(
-        guid=_guid(entry, guids_are_links),
+        guid=_guid(entry, facts.guids_are_links),
         link=(extra.link if extra else None) or absolute_url(entry.get("link"), base),
         title=(extra.title if extra else None) or plain_text(entry.get("title")),
         author=author_name(entry.get("author")),
@@ -117,7 +134,9 @@ def _text(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _bodies(entry: Any, extra: EntryExtras | None, copies: bool) -> tuple[str | None, str | None]:
+def _bodies(
+    entry: Any, extra: EntryExtras | None, copies: bool, made_up: bool
+) -> tuple[str | None, str | None]:
     """(content_html, summary_html) with fastfeedparser's stand-ins removed.
 
     In RSS it copies a lone <description> into the content; in both it cuts a description
@@ -144,7 +163,7 @@ def _bodies(entry: Any, extra: EntryExtras | None, copies: bool) -> tuple[str | 
     if raw_description is not None:
         if copies and value.strip() == raw_description:
             return None, description  # the content is the description copied over
-        if _made_from(raw_description, value):
+        if made_up and _made_from(raw_description, value):
             description = None
     return html_field(body), description
 
@@ -157,7 +176,9 @@ def _made_from(description: str, content: str) -> bool:
     return head.startswith(" ".join(description.split()))
 
 
-def _enclosures(entry: Any, base: str | None, extra: EntryExtras | None) -> tuple[Enclosure, ...]:
+def _enclosures(
+    entry: Any, base: str | None, extra: EntryExtras | None, lengths: dict[str, int]
+) -> tuple[Enclosure, ...]:
     found: list[Enclosure | None] = [
         enclosure(e.get("url"), base, e.get("type"), e.get("length"))
         for e in entry.get("enclosures") or ()
@@ -166,7 +187,7 @@ def _enclosures(entry: Any, base: str | None, extra: EntryExtras | None) -> tupl
         found.extend(extra.enclosures)
     else:
         found.extend(
-            enclosure(link.get("href"), base, link.get("type"), link.get("length"))
+            enclosure(link.get("href"), base, link.get("type"), lengths.get(link.get("href")))
             for link in entry.get("links") or ()
             if link.get("rel") == "enclosure"
         )

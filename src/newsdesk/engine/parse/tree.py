@@ -45,6 +45,8 @@ CORE_NS = frozenset(
         "http://blogs.law.harvard.edu/tech/rss",
     }
 )
+_LINK_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?link\s[^>]*>")
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(["'])(.*?)\2""", re.S)
 _USERLAND = "http://backend.userland.com/rss"
 _FIRST_ENTRY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
 
@@ -206,9 +208,27 @@ def needs_entry_read(data: bytes, header: Header, fmt: str) -> bool:
     """Whether the bytes hold something only a second, full read gets right."""
     if header.has_base_below_root or b"xhtml" in data or b"thumbnail" in data:
         return True
-    if fmt == "rdf":  # fastfeedparser reads no content:encoded in RSS 1.0
-        return b"encoded" in data
-    return fmt == "atom" and b"enclosure" in data
+    # fastfeedparser reads no content:encoded in RSS 1.0
+    return fmt == "rdf" and b"encoded" in data
+
+
+def enclosure_lengths(data: bytes) -> dict[str, int]:
+    """href -> length of Atom enclosure links, which fastfeedparser reports without length.
+
+    A scan of the link tags' bytes; cheaper by far than reading the entries a second time.
+    """
+    if b"enclosure" not in data:
+        return {}
+    found: dict[str, int] = {}
+    for tag in _LINK_TAG.findall(data):
+        attrs = {k.lower(): v for k, _q, v in _ATTR.findall(tag)}
+        if attrs.get(b"rel") != b"enclosure" or b"href" not in attrs:
+            continue
+        length = to_int(attrs.get(b"length", b"").decode("ascii", "replace"))
+        if length is not None:
+            href = html.unescape(attrs[b"href"].decode("utf-8", "replace"))
+            found[href] = length
+    return found
 
 
 def read_entries(data: bytes, url: str) -> list[EntryExtras] | None:

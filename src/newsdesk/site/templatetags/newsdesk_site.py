@@ -5,13 +5,10 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from newsdesk.site import articles, attribution, media
+from newsdesk.site import articles, attribution, cards, media
 from newsdesk.store.reads import ArticleView, SiteInfo
 
 register = template.Library()
-
-# Credits that already say what they are ("Photo: AP", "© Reuters") are shown as they come.
-_CREDIT_WORDS = ("photo", "image", "picture", "credit", "illustration", "video", "©", "(c)")
 
 
 @register.filter
@@ -26,10 +23,17 @@ def demo_links(html: str) -> str:
 
 @register.filter
 def credit_label(credit: str) -> str:
-    credit = (credit or "").strip()
-    if not credit or credit.lower().startswith(_CREDIT_WORDS):
-        return credit
-    return f"Photo: {credit}"
+    return cards.credit_label(credit)
+
+
+@register.simple_tag
+def card(site: SiteInfo, article: ArticleView) -> SafeString:
+    return cards.card(site, article)
+
+
+@register.simple_tag
+def figure(article: ArticleView, figure_class: str = "", lead: bool = False) -> SafeString:
+    return cards.figure(article, lead=lead, figure_class=figure_class)
 
 
 @register.simple_tag

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('store', '0003_metric_counter'),
+        ("store", "0003_metric_counter"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='article',
-            name='image_height',
+            model_name="article",
+            name="image_height",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='article',
-            name='image_width',
+            model_name="article",
+            name="image_width",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]

@@ -1,0 +1,512 @@
+"""Web benchmark (issue 5): newsdesk's pages under wrk, next to nginx serving the same bytes.
+
+    .venv/bin/python bench/web.py [--articles 100000] [--sources 200] [--duration 10]
+                                  [--connections 64] [--workers 2] [--home DIR] [--out FILE]
+
+1. Generates --articles articles across --sources sources (our own made-up words, bulk ORM
+   inserts, the search index filled by its triggers) into a fresh SQLite NEWSDESK_HOME; with
+   --home DIR it reuses a home made by an earlier run.
+2. Serves it with `newsdesk serve --workers W` (granian) twice: with the project's settings,
+   and with newsdesk.site.caching.MicroCacheMiddleware put first in MIDDLEWARE (a settings
+   module written into the work folder; the row "front, MicroCache first"). Starts nginx
+   (2 worker processes, access log off) serving the front page's bytes, fetched from
+   newsdesk, from disk.
+3. Runs wrk for each target at --connections connections, after a short warm-up:
+   nginx (front page bytes), the front page, article pages (rotating over 5,000 different
+   articles, so none is served from a cache), a deep archive page (the front page's keyset
+   cursor 90% of the way into the archive, rotating over 500 cursors), and a search
+   (rotating over 200 one- and two-word queries, words found in 50 to 5,000 articles), also
+   at one connection, where latency is the search itself rather than the queue.
+4. Prints requests/s, p50/p95/p99 latency, errors, and each target's requests/s as a share
+   of nginx's from the same run, next to the issue's goals.
+
+Needs `wrk` and `nginx` (Debian: apt-get install wrk nginx-light). Run by hand; never from the
+test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+MICRO = "newsdesk.site.caching.MicroCacheMiddleware"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+# Made-up words, so the text is ours and search has a realistic spread of word frequencies:
+# a few very common words, a long tail of rare ones.
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "me",
+    "sa",
+    "lo",
+    "vi",
+    "na",
+    "de",
+    "ru",
+    "po",
+    "li",
+    "ma",
+    "te",
+    "ko",
+    "su",
+    "ni",
+    "ra",
+    "bo",
+    "le",
+    "fa",
+    "gu",
+    "hi",
+    "ja",
+    "mo",
+    "pe",
+    "qui",
+    "se",
+    "ta",
+    "vo",
+    "we",
+    "xa",
+    "yo",
+    "ze",
+    "an",
+    "el",
+    "in",
+    "or",
+    "um",
+    "ar",
+    "es",
+    "is",
+    "os",
+    "ul",
+]
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "by",
+    "at",
+    "from",
+    "said",
+    "city",
+    "government",
+    "report",
+    "minister",
+    "talks",
+    "police",
+    "court",
+    "election",
+    "market",
+    "storm",
+    "border",
+    "health",
+    "school",
+]
+
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+@dataclass
+class Result:
+    target: str
+    requests_per_s: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    status_errors: int
+    socket_errors: int
+    connections: int = 0
+    share_of_nginx: float = 0.0
+    goal: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"bench: {url} did not answer within {timeout:.0f}s")
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def sentence(rng: random.Random, vocab: list[str], n: int) -> str:
+    # Zipf-like: low indexes (the start of a shuffled vocabulary) come up far more often.
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.3:
+            out.append(rng.choice(COMMON))
+        else:
+            out.append(vocab[min(len(vocab) - 1, int(rng.paretovariate(1.1)) - 1)])
+    return " ".join(out).capitalize() + "."
+
+
+def generate(home: Path, articles: int, sources: int, seed: int = 5) -> None:
+    """Fill a fresh home. Runs in this process: Django is set up for that home here."""
+    os.environ["NEWSDESK_HOME"] = str(home)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsdesk.project.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from newsdesk.store.models import Article, Category, SiteSettings, Source
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    rng.shuffle(vocab)
+    started = time.monotonic()
+    with transaction.atomic():
+        SiteSettings.objects.update_or_create(pk=1, defaults={"name": "Bench Daily"})
+        cats = Category.objects.bulk_create(
+            Category(name=f"Section {n}", slug=f"section-{n}") for n in range(24)
+        )
+        srcs = Source.objects.bulk_create(
+            Source(
+                name=f"Outlet {n}",
+                slug=f"outlet-{n}",
+                feed_url=f"https://outlet{n}.example/feed/",
+                site_url=f"https://outlet{n}.example/",
+            )
+            for n in range(sources)
+        )
+    now = datetime.now(UTC)
+    through = Article.categories.through
+    batch = 2000
+    for start in range(0, articles, batch):
+        rows = []
+        for n in range(start, min(articles, start + batch)):
+            when = now - timedelta(seconds=rng.randint(0, 2 * 365 * 86400))
+            title = sentence(rng, vocab, rng.randint(6, 11)).rstrip(".")
+            paragraphs = [sentence(rng, vocab, rng.randint(18, 40)) for _ in range(5)]
+            source = srcs[n % len(srcs)]
+            rows.append(
+                Article(
+                    source=source,
+                    identity=f"bench-{n}",
+                    guid=f"https://outlet.example/?p={n}",
+                    url=f"{source.site_url}{when:%Y/%m/%d}/story-{n}/",
+                    title=title,
+                    slug=f"story-{n}",
+                    author=rng.choice(["", "Staff Writer", "A. Reporter", "B. Correspondent"]),
+                    published_at=when,
+                    first_seen_at=when,
+                    sort_at=when,
+                    summary=paragraphs[0][:280],
+                    body_html="".join(f"<p>{p}</p>" for p in paragraphs),
+                    image_url=f"https://images.example/{n}.jpg" if n % 3 else "",
+                    image_caption="A scene from the day." if n % 3 else "",
+                    image_credit="Bench Photo" if n % 3 else "",
+                    image_width=1200 if n % 3 else None,
+                    image_height=675 if n % 3 else None,
+                    attribution_site=source.name,
+                    attribution_url=source.site_url,
+                    story_id=n // 4 if n % 5 == 0 else None,
+                )
+            )
+        with transaction.atomic():
+            made = Article.objects.bulk_create(rows)
+            links = [
+                through(article_id=a.pk, category_id=c.pk)
+                for a in made
+                for c in rng.sample(cats, rng.randint(1, 2))
+            ]
+            through.objects.bulk_create(links)
+        done = min(articles, start + batch)
+        if done % 20000 == 0 or done == articles:
+            rate = done / (time.monotonic() - started)
+            print(f"bench: {done:,} articles written ({rate:,.0f}/s)", file=sys.stderr)
+    with django.db.connection.cursor() as cur:
+        cur.execute("ANALYZE")
+        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def targets(home: Path, dest: Path) -> dict[str, Path]:
+    """Files of paths for wrk to rotate over, read straight from the database."""
+    db = sqlite3.connect(home / "newsdesk.sqlite3")
+    articles = db.execute(
+        "SELECT id, slug FROM store_article WHERE status = 'published' ORDER BY random() LIMIT 5000"
+    ).fetchall()
+    total = db.execute("SELECT count(*) FROM store_article").fetchone()[0]
+    deep = db.execute(
+        "SELECT sort_at, id FROM store_article WHERE status = 'published' AND NOT pinned "
+        "ORDER BY sort_at DESC, id DESC LIMIT 500 OFFSET ?",
+        (int(total * 0.9),),
+    ).fetchall()
+    # Words in 50 to 5,000 articles: the searches a reader makes, neither empty nor "the".
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, "
+        "store_article_fts, 'row')"
+    )
+    words = [
+        r[0]
+        for r in db.execute(
+            "SELECT term FROM temp.fts_vocab WHERE doc BETWEEN 50 AND 5000 "
+            "ORDER BY random() LIMIT 300"
+        )
+    ]
+    db.close()
+    queries = words[:100] + [
+        f"{a} {b}" for a, b in zip(words[100:200], words[200:300], strict=False)
+    ]
+
+    def cursor(sort_at: str, article_id: int) -> str:
+        when = datetime.fromisoformat(sort_at).replace(tzinfo=UTC)
+        return quote(f"{when:%Y-%m-%dT%H:%M:%S.%fZ},{article_id}", safe="")
+
+    files = {
+        "front": ["/"],
+        "article": [f"/article/{i}/{slug}/" for i, slug in articles],
+        "deep archive": [f"/?before={cursor(s, i)}" for s, i in deep],
+        "search": [f"/search?q={quote(q)}" for q in queries],
+    }
+    out = {}
+    for name, paths in files.items():
+        path = dest / f"{name.replace(' ', '-')}.paths"
+        path.write_text("\n".join(paths) + "\n")
+        out[name] = path
+    return out
+
+
+def run_wrk(
+    name: str, base: str, paths: Path, work: Path, args: argparse.Namespace, connections: int
+) -> Result:
+    script = work / f"{paths.stem}.lua"
+    script.write_text(WRK_SCRIPT % {"paths": paths})
+    threads = min(2, connections)
+    common = [f"-t{threads}", f"-c{connections}", "--timeout", "10s", "-s", str(script), base]
+    subprocess.run([WRK, "-d2s", *common], capture_output=True, check=True)  # warm-up
+    out = subprocess.run(
+        [WRK, f"-d{args.duration}s", *common], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    requests, duration_us, p50, p95, p99, status_err, sock_err = map(int, line.split()[1:])
+    return Result(
+        target=name,
+        requests_per_s=requests / (duration_us / 1e6),
+        p50_ms=p50 / 1000,
+        p95_ms=p95 / 1000,
+        p99_ms=p99 / 1000,
+        status_errors=status_err,
+        socket_errors=sock_err,
+        connections=connections,
+    )
+
+
+def start_nginx(work: Path, front: bytes) -> tuple[subprocess.Popen[bytes], str]:
+    www = work / "www"
+    www.mkdir()
+    (www / "front.html").write_bytes(front)
+    for p in (work, www, www / "front.html"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    port = free_port()
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"""worker_processes 2;
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/body; proxy_temp_path {work}/proxy;
+  fastcgi_temp_path {work}/fcgi; uwsgi_temp_path {work}/uwsgi; scgi_temp_path {work}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    root {www};
+    location / {{ default_type "text/html; charset=utf-8"; try_files /front.html =404; }}
+  }}
+}}
+"""
+    )
+    proc = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(work)], stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/")
+    return proc, base
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--sources", type=int, default=200)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--home", type=Path, help="reuse this home (generated when empty)")
+    parser.add_argument("--out", type=Path, help="also write the results as JSON")
+    args = parser.parse_args()
+    for tool in (WRK, NGINX):
+        if not Path(tool).exists():
+            raise SystemExit(f"bench: {tool} not found (apt-get install wrk nginx-light)")
+    work = Path(tempfile.mkdtemp(prefix="newsdesk-web-"))
+    home = args.home or work / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "newsdesk.sqlite3").exists():
+        started = time.monotonic()
+        child = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--generate",
+                str(home),
+                str(args.articles),
+                str(args.sources),
+            ]
+        )
+        if child.returncode:
+            return child.returncode
+        print(f"bench: generated in {time.monotonic() - started:.0f}s", file=sys.stderr)
+    env = {**os.environ, "NEWSDESK_HOME": str(home), "NEWSDESK_LOG_LEVEL": "ERROR"}
+    # a reused home may predate the newest migration
+    subprocess.run([str(VENV_BIN / "newsdesk"), "init"], env=env, check=True, capture_output=True)
+    paths = targets(home, work)
+    # The proposed setting: caching.MicroCacheMiddleware first in MIDDLEWARE.
+    (work / "bench_settings.py").write_text(
+        "from newsdesk.project.settings import *  # noqa: F403\n"
+        f"FIRST = {MICRO!r}\n"
+        "MIDDLEWARE = [FIRST] + [m for m in MIDDLEWARE if m != FIRST]  # noqa: F405\n"
+    )
+    proposed_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": os.pathsep.join([str(work), env.get("PYTHONPATH", "")]),
+    }
+    servers: list[subprocess.Popen[bytes]] = []
+    nginx = None
+    results: list[Result] = []
+    try:
+        bases = []
+        for server_env in (env, proposed_env):
+            port = free_port()
+            servers.append(
+                subprocess.Popen(
+                    [
+                        str(VENV_BIN / "newsdesk"),
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        str(args.workers),
+                    ],
+                    env=server_env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            bases.append(f"http://127.0.0.1:{port}")
+            wait_for(bases[-1] + "/healthz")
+        base, proposed = bases
+        with urllib.request.urlopen(base + "/", timeout=10) as r:
+            front = r.read()
+        nginx, nginx_base = start_nginx(work, front)
+        plan = [
+            ("nginx (front page bytes)", nginx_base, "front", args.connections, ""),
+            ("front", base, "front", args.connections, "≥20% of nginx, p99 < 25 ms"),
+            ("front, MicroCache first", proposed, "front", args.connections, "(proposed)"),
+            ("article", base, "article", args.connections, "≥5% of nginx"),
+            ("deep archive", base, "deep archive", args.connections, "≥5% of nginx"),
+            ("search", base, "search", args.connections, "p95 < 100 ms"),
+            ("search, 1 connection", base, "search", 1, "p95 < 100 ms"),
+        ]
+        for name, url, kind, connections, goal in plan:
+            result = run_wrk(name, url, paths[kind], work, args, connections)
+            result.goal = goal
+            results.append(result)
+    finally:
+        for proc in servers:
+            proc.send_signal(signal.SIGINT)
+        if nginx is not None:
+            nginx.terminate()
+        for proc in [*servers, *([nginx] if nginx else [])]:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    reference = results[0].requests_per_s
+    for r in results:
+        r.share_of_nginx = r.requests_per_s / reference if reference else 0.0
+    print(
+        f"\n{args.articles:,} articles, {args.sources} sources; wrk -t2 "
+        f"-d{args.duration}s; newsdesk serve --workers {args.workers}; nginx 2 workers; "
+        f"front page {len(front):,} bytes\n"
+    )
+    header = f"{'target':<26}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    header += f"{'errors':>8}"
+    print(header + f"{'vs nginx':>10}  goal")
+    for r in results:
+        errors = r.status_errors + r.socket_errors
+        print(
+            f"{r.target:<26}{r.connections:>6}{r.requests_per_s:>9.0f}{r.p50_ms:>9.1f}{r.p95_ms:>9.1f}"
+            f"{r.p99_ms:>9.1f}{errors:>8}{r.share_of_nginx:>9.1%}  {r.goal}"
+        )
+    if args.out:
+        args.out.write_text(json.dumps([asdict(r) for r in results], indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--generate":
+        generate(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        raise SystemExit(0)
+    raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Cache headers for what anonymous readers get.
+
+Pages, feeds, sitemaps and the API are the same for every reader who is not logged in, so a
+shared cache (a CDN, nginx's proxy cache, a feed reader) may keep them briefly: news moves,
+so the time is short. A logged-in editor's session cookie makes a response private.
+ConditionalGetMiddleware adds the ETag (and answers 304); feeds also carry Last-Modified.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from newsdesk.store import reads
+
+PAGE_MAX_AGE = 60  # seconds: a new article shows up within a minute
+FEED_MAX_AGE = 300  # feed readers poll; five minutes keeps them cheap and still timely
+STALE = 30  # a cache may serve a just-expired copy while it fetches the new one
+
+
+def public(request: HttpRequest, response: HttpResponseBase, max_age: int = PAGE_MAX_AGE) -> None:
+    if response.status_code != 200 or response.has_header("Cache-Control"):
+        return
+    if not _anonymous(request):
+        patch_cache_control(response, private=True, no_cache=True)
+        return
+    patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=STALE)
+    # the same URL answers differently to a logged-in editor
+    patch_vary_headers(response, ["Cookie"])
+
+
+# --- a micro page cache for the busiest anonymous pages ------------------------------------
+
+MICRO_SECONDS = 5  # a new article reaches the front page within five seconds
+
+
+@dataclass
+class _Entry:
+    expires: float
+    generation: int
+    content: bytes
+    headers: dict[str, str]
+
+
+class MicroCache:
+    """Keeps the rendered bytes of a few anonymous pages for MICRO_SECONDS, per process.
+
+    The front page is what a traffic spike hits; rendering it once per five seconds instead
+    of once per request is the difference between a small VPS coping or not. When an entry
+    expires, one thread renders it again while the others keep serving the old bytes, so a
+    spike never piles up renders. A write seen by this process (an editor saving, a fetch
+    run in this process) drops every entry at once.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._refreshing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def serve(self, request: HttpRequest, render: Callable[[], HttpResponse]) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or not _anonymous(request):
+            return render()
+        key = request.get_full_path()
+        now = time.monotonic()
+        generation = reads.shared_generation()
+        entry = self._entries.get(key)
+        fresh = entry is not None and entry.generation == generation
+        if entry is not None and fresh and entry.expires > now:
+            return _mark(_replay(entry))
+        with self._lock:
+            someone_else = key in self._refreshing
+            if not someone_else:
+                self._refreshing.add(key)
+        if someone_else and entry is not None and fresh:
+            return _mark(_replay(entry))  # slightly stale beats a pile of identical renders
+        try:
+            response = render()
+            if response.status_code == 200 and not response.streaming:
+                headers = {k: v for k, v in response.items() if k in _KEPT_HEADERS}
+                self._entries[key] = _Entry(
+                    now + MICRO_SECONDS, generation, response.content, headers
+                )
+                _mark(response)
+            return response
+        finally:
+            if not someone_else:
+                with self._lock:
+                    self._refreshing.discard(key)
+
+
+_KEPT_HEADERS = {"Content-Type", "Cache-Control", "Vary", "Content-Language"}
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _mark(response: HttpResponse) -> HttpResponse:
+    setattr(response, MARK, True)
+    return response
+
+
+def _replay(entry: _Entry) -> HttpResponse:
+    response = HttpResponse(entry.content)
+    for name, value in entry.headers.items():
+        response[name] = value
+    return response
+
+
+pages = MicroCache()
+
+
+# --- the same cache in front of every other middleware --------------------------------------
+
+MARK = "micro_cacheable"  # attribute a view's response carries when it may be kept whole
+
+
+@dataclass
+class _Whole:
+    expires: float
+    generation: int
+    content: bytes
+    headers: list[tuple[str, str]]
+    status: int
+
+
+class MicroCacheMiddleware:
+    """Replays a whole finished response (headers, compression, ETag) for pages their view
+    marked cacheable, before any other middleware runs.
+
+    Put it first in MIDDLEWARE. The view-level MicroCache already saves the render; this saves
+    the middleware stack as well (sessions, CSRF, ETag hashing, gzip), which costs more than
+    the cached page itself: it is what lets the front page keep up with a spike.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self._entries: dict[tuple[str, str], _Whole] = {}
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method != "GET" or not _anonymous(request):
+            return self.get_response(request)
+        key = (request.get_full_path(), request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        entry = self._entries.get(key)
+        now = time.monotonic()
+        if (
+            entry is not None
+            and entry.expires > now
+            and entry.generation == reads.shared_generation()
+        ):
+            return _whole_replay(request, entry)
+        generation = reads.shared_generation()
+        response = self.get_response(request)
+        if (
+            getattr(response, MARK, False)
+            and isinstance(response, HttpResponse)
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            self._entries[key] = _Whole(
+                now + MICRO_SECONDS,
+                generation,
+                response.content,
+                list(response.items()),
+                response.status_code,
+            )
+        return response
+
+
+def _whole_replay(request: HttpRequest, entry: _Whole) -> HttpResponse:
+    headers = dict(entry.headers)
+    etag = headers.get("ETag")
+    if etag and etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        not_modified = HttpResponse(status=304)
+        for name in ("ETag", "Cache-Control", "Vary", "Content-Security-Policy"):
+            if name in headers:
+                not_modified[name] = headers[name]
+        return not_modified
+    response = HttpResponse(entry.content, status=entry.status)
+    for name, value in entry.headers:
+        response[name] = value
+    return response

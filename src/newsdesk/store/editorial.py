@@ -1,0 +1,425 @@
+"""The editor's desk in the database: rules and source settings for the pipeline, tombstones,
+the audit log, review-queue writes, login failures and the health dashboard's numbers.
+
+The pipeline gets plain dataclasses (`Policy`, `RuleSpec`); the admin gets functions that do
+one editorial act each and write its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from newsdesk.store.models import (
+    Article,
+    AuditEntry,
+    LoginFailure,
+    Rule,
+    Source,
+    SourcePolicy,
+    Tombstone,
+)
+
+# --- what the pipeline reads --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    """One include/exclude/hold rule (see store.models.Rule)."""
+
+    id: int
+    action: str  # "include" | "exclude" | "hold"
+    field: str  # "any" | "title" | "body" | "author" | "category"
+    kind: str  # "keyword" | "regex"
+    pattern: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Everything the pipeline needs to screen one source's feed, loaded in one go."""
+
+    source_id: int
+    review: bool = False
+    rules: tuple[RuleSpec, ...] = ()
+    category_map: Mapping[str, str] = field(default_factory=dict)
+    attribution_patterns: tuple[str, ...] = ()
+    max_age_days: int | None = None
+    min_interval_minutes: int | None = None
+    max_interval_minutes: int | None = None
+    first_fetch: bool = False
+
+
+def _spec(rule: Rule) -> RuleSpec:
+    return RuleSpec(
+        id=rule.pk,
+        action=rule.action,
+        field=rule.field,
+        kind=rule.kind,
+        pattern=rule.pattern,
+        enabled=rule.enabled,
+    )
+
+
+def rules_for(source_id: int | None) -> tuple[RuleSpec, ...]:
+    """The enabled rules that apply to a source: its own and the global ones."""
+    query = Rule.objects.filter(enabled=True)
+    query = query.filter(Q(source__isnull=True) | Q(source_id=source_id))
+    return tuple(_spec(r) for r in query.order_by("id"))
+
+
+def policy_for(source_id: int) -> Policy:
+    """The source's policy: review mode, rules, category map, patterns, age and bounds."""
+    source = Source.objects.get(pk=source_id)
+    settings = SourcePolicy.objects.filter(source_id=source_id).first()
+    patterns: tuple[str, ...] = ()
+    if settings is not None:
+        patterns = tuple(
+            line.strip() for line in settings.attribution_patterns.splitlines() if line.strip()
+        )
+    return Policy(
+        source_id=source_id,
+        review=source.review,
+        rules=rules_for(source_id),
+        category_map=dict(settings.category_map or {}) if settings else {},
+        attribution_patterns=patterns,
+        max_age_days=settings.max_age_days if settings else None,
+        min_interval_minutes=settings.min_interval_minutes if settings else None,
+        max_interval_minutes=settings.max_interval_minutes if settings else None,
+        # the archive question only arises before anything was ever imported
+        first_fetch=source.last_success_at is None,
+    )
+
+
+def tombstoned(source_id: int, identities: Iterable[str]) -> set[str]:
+    """Those of `identities` an editor deleted from this source: never import them again."""
+    wanted = list(identities)
+    if not wanted:
+        return set()
+    found = Tombstone.objects.filter(source_id=source_id, identity__in=wanted)
+    return set(found.values_list("identity", flat=True))
+
+
+def feed_version_of(fields: Mapping[str, Any], edited: Iterable[str]) -> dict[str, Any] | None:
+    """What the feed now says for the fields an editor changed (for Article.feed_version).
+
+    `fields` is the feed's new value per model field (writes._article_fields, plus
+    "categories" as a list of names); fields the editor did not touch are not kept.
+    """
+    kept = {name: fields[name] for name in edited if name in fields}
+    return kept or None
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+
+def record(
+    user: Any,
+    action: str,
+    obj: Any | None = None,
+    details: Mapping[str, Any] | None = None,
+    *,
+    object_type: str | None = None,
+) -> None:
+    """Write one audit entry: `user` (a User, or None for the system) did `action` to `obj`."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    AuditEntry.objects.create(
+        user=user if authenticated else None,
+        username=(user.get_username() if authenticated else "system")[:150],
+        action=action[:40],
+        object_type=(object_type or (obj._meta.model_name if obj is not None else ""))[:40],
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        details=dict(details or {}),
+    )
+
+
+# --- editorial acts on articles -----------------------------------------------------------
+
+
+def set_status(user: Any, article_ids: Iterable[int], status: str, action: str) -> int:
+    """Approve (published), reject or unpublish articles; one audit entry each."""
+    changed = 0
+    with transaction.atomic():
+        for article in Article.objects.filter(pk__in=list(article_ids)).exclude(status=status):
+            old = article.status
+            article.status = status
+            article.save(update_fields=["status"])
+            record(user, action, article, {"from": old, "to": status})
+            changed += 1
+    return changed
+
+
+def set_pinned(user: Any, article_ids: Iterable[int], pinned: bool) -> int:
+    changed = 0
+    with transaction.atomic():
+        for article in Article.objects.filter(pk__in=list(article_ids)).exclude(pinned=pinned):
+            article.pinned = pinned
+            article.save(update_fields=["pinned"])
+            record(user, "pin" if pinned else "unpin", article)
+            changed += 1
+    return changed
+
+
+def delete_articles(user: Any, article_ids: Iterable[int]) -> int:
+    """Delete articles, leaving a tombstone each so the next fetch does not bring them back."""
+    deleted = 0
+    who = user.get_username() if getattr(user, "is_authenticated", False) else "system"
+    with transaction.atomic():
+        for article in Article.objects.filter(pk__in=list(article_ids)):
+            Tombstone.objects.update_or_create(
+                source_id=article.source_id,
+                identity=article.identity,
+                defaults={"title": article.title[:1000], "url": article.url, "deleted_by": who},
+            )
+            record(
+                user,
+                "delete",
+                article,
+                {"source": article.source_id, "identity": article.identity},
+            )
+            article.delete()
+            deleted += 1
+    return deleted
+
+
+def mark_edited(article: Article, originals: Mapping[str, Any]) -> list[str]:
+    """Note on `article` (not saved) that an editor changed these fields: listed in
+    edited_fields so fetches keep them, and the feed's value remembered in feed_version the
+    first time, so the admin can show what the feed said beside the edit."""
+    from newsdesk.store.writes import EDITABLE
+
+    changed = sorted(name for name in originals if name in EDITABLE)
+    if not changed:
+        return []
+    article.edited_fields = sorted(set(article.edited_fields) | set(changed))
+    version = dict(article.feed_version or {})
+    for name in changed:
+        version.setdefault(name, originals[name])
+    article.feed_version = version
+    return changed
+
+
+def edit_article(
+    user: Any, article_id: int, changes: Mapping[str, str], *, approve: bool = False
+) -> Article:
+    """Apply an editor's changes to text fields (title, summary, ...) and maybe approve."""
+    from django.utils.text import slugify
+
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        originals = {
+            name: getattr(article, name)
+            for name, value in changes.items()
+            if getattr(article, name) != value
+        }
+        for name in originals:
+            setattr(article, name, changes[name])
+        if "title" in originals:
+            article.slug = slugify(article.title)[:200] or "article"
+        changed = mark_edited(article, originals)
+        old_status = article.status
+        if approve:
+            article.status = Article.Status.PUBLISHED
+        article.save()
+        if changed:
+            record(user, "edit", article, {"fields": changed})
+        if approve and old_status != article.status:
+            record(user, "approve", article, {"from": old_status, "to": article.status})
+    return article
+
+
+def revert_edits(user: Any, article_ids: Iterable[int]) -> int:
+    """Give edited articles back to the feed: the feed's last known version of each edited
+    field is restored, and later fetches update them again."""
+    reverted = 0
+    with transaction.atomic():
+        for article in Article.objects.filter(pk__in=list(article_ids)).exclude(edited_fields=[]):
+            version = dict(article.feed_version or {})
+            fields = list(article.edited_fields)
+            for name in fields:
+                if name in version and name != "categories":
+                    setattr(article, name, version[name])
+            if "categories" in version and "categories" in fields:
+                from newsdesk.store.writes import category_named
+
+                article.categories.set([category_named(n) for n in version["categories"] if n])
+            article.edited_fields = []
+            article.feed_version = None
+            # the next fetch must not skip the item as unchanged: it brings the feed's version
+            article.content_hash = ""
+            article.save()
+            record(user, "revert", article, {"fields": fields})
+            reverted += 1
+    return reverted
+
+
+def source_attribution_template(source_id: int) -> str | None:
+    """The source's own attribution line template, or None for the site's."""
+    found = (
+        SourcePolicy.objects.filter(source_id=source_id)
+        .exclude(attribution_template="")
+        .values_list("attribution_template", flat=True)
+        .first()
+    )
+    return found or None
+
+
+def as_clean(article: Article) -> Any:
+    """A stored article as the pipeline's CleanArticle, to test rules against it."""
+    from newsdesk.types import CleanArticle
+
+    return CleanArticle(
+        guid=article.guid or None,
+        url=article.url or None,
+        title=article.title,
+        author=article.author or None,
+        published=article.published_at,
+        updated=article.updated_at,
+        summary=article.summary,
+        body_html=article.body_html,
+        categories=tuple(c.name for c in article.categories.all()),
+    )
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+def set_enabled(user: Any, source_ids: Iterable[int], enabled: bool) -> int:
+    changed = 0
+    with transaction.atomic():
+        for source in Source.objects.filter(pk__in=list(source_ids)):
+            source.enabled = enabled
+            source.disabled_reason = "" if enabled else "paused by an editor"
+            fields = ["enabled", "disabled_reason"]
+            if enabled:
+                # resumed: due at once, with a clean slate after whatever made it fail
+                source.next_fetch_at = timezone.now()
+                source.consecutive_errors = 0
+                fields += ["next_fetch_at", "consecutive_errors"]
+            source.save(update_fields=fields)
+            record(user, "resume" if enabled else "pause", source)
+            changed += 1
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class HealthRow:
+    id: int
+    name: str
+    feed_url: str
+    enabled: bool
+    failing: bool
+    stale: bool  # no successful fetch for a long while: slow or silently broken
+    consecutive_errors: int
+    last_status: int | None
+    last_error: str
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    next_fetch_at: datetime | None
+    per_day: tuple[int, ...]  # articles first seen per day, oldest first
+    held: int
+
+
+def health(now: datetime, days: int = 14) -> list[HealthRow]:
+    """Every source with its health, failing first, then stale, then by name."""
+    start = (now - timedelta(days=days - 1)).date()
+    counts: dict[tuple[int, date], int] = {}
+    per_day = (
+        Article.objects.filter(first_seen_at__date__gte=start)
+        .annotate(day=TruncDate("first_seen_at"))
+        .values_list("source_id", "day")
+        .annotate(n=Count("id"))
+    )
+    for source_id, day, n in per_day:
+        counts[(source_id, day)] = n
+    held = dict(
+        Article.objects.filter(status=Article.Status.HELD)
+        .values_list("source_id")
+        .annotate(n=Count("id"))
+        .values_list("source_id", "n")
+    )
+    rows = []
+    for s in Source.objects.order_by("name"):
+        stale = s.enabled and (
+            s.last_success_at is None or s.last_success_at < now - timedelta(days=2)
+        )
+        rows.append(
+            HealthRow(
+                id=s.pk,
+                name=s.name,
+                feed_url=s.feed_url,
+                enabled=s.enabled,
+                # any error counts here: the dashboard is where an editor looks first
+                failing=s.consecutive_errors > 0,
+                stale=stale,
+                consecutive_errors=s.consecutive_errors,
+                last_status=s.last_status,
+                last_error=s.last_error,
+                last_fetched_at=s.last_fetched_at,
+                last_success_at=s.last_success_at,
+                next_fetch_at=s.next_fetch_at if s.enabled else None,
+                per_day=tuple(
+                    counts.get((s.pk, start + timedelta(days=i)), 0) for i in range(days)
+                ),
+                held=held.get(s.pk, 0),
+            )
+        )
+    rows.sort(key=lambda r: (not r.failing, -r.consecutive_errors, not r.stale, r.name.lower()))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    at: datetime
+    username: str
+    action: str
+    object_repr: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSummary:
+    held: int
+    failing: int
+    sources: int
+    published_today: int
+    recent: tuple[AuditLine, ...]
+
+
+def desk_summary(now: datetime | None = None) -> DeskSummary:
+    now = now or timezone.now()
+    recent = AuditEntry.objects.order_by("-at", "-id")[:5]
+    return DeskSummary(
+        held=Article.objects.filter(status=Article.Status.HELD).count(),
+        failing=Source.objects.filter(consecutive_errors__gt=0).count(),
+        sources=Source.objects.count(),
+        published_today=Article.objects.filter(
+            status=Article.Status.PUBLISHED, first_seen_at__gte=now - timedelta(days=1)
+        ).count(),
+        recent=tuple(AuditLine(e.at, e.username, e.action, e.object_repr) for e in recent),
+    )
+
+
+# --- login failures (rate limit) ----------------------------------------------------------
+
+
+def recent_login_failures(key: str, window: timedelta) -> int:
+    return LoginFailure.objects.filter(key=key[:200], at__gte=timezone.now() - window).count()
+
+
+def add_login_failure(key: str, window: timedelta) -> None:
+    now = timezone.now()
+    # old rows are useless once out of the window: each failure sweeps them
+    LoginFailure.objects.filter(at__lt=now - window).delete()
+    LoginFailure.objects.create(key=key[:200], at=now)
+
+
+def clear_login_failures(key: str) -> None:
+    LoginFailure.objects.filter(key=key[:200]).delete()

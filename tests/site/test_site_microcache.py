@@ -1,0 +1,81 @@
+"""The micro page cache: what it keeps, for whom, and when it lets go."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+from site_rows import BASE_TIME, Seed, make_article
+
+from newsdesk.site import caching
+from newsdesk.store.models import Article
+
+pytestmark = pytest.mark.django_db
+
+WITH_MIDDLEWARE = [
+    "newsdesk.site.caching.MicroCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsdesk.site.security.ContentSecurityPolicyMiddleware",
+]
+
+
+def test_front_page_is_kept_until_a_save(client: Client, seed: Seed) -> None:
+    first = client.get("/").content
+    # a change no signal reports (queryset.update) waits for the entry to expire...
+    Article.objects.filter(pk=seed.articles[0].pk).update(title="Quietly retitled")
+    assert client.get("/").content == first
+    # ...a save drops it at once
+    make_article(seed.source, 500, title="Breaking: a new article", when=BASE_TIME)
+    assert b"Breaking: a new article" in client.get("/").content
+    assert b"Quietly retitled" in client.get("/").content
+
+
+def test_entries_expire(client: Client, seed: Seed, monkeypatch: pytest.MonkeyPatch) -> None:
+    client.get("/")
+    Article.objects.filter(pk=seed.articles[0].pk).update(title="Quietly retitled")
+    real = caching.time.monotonic
+    monkeypatch.setattr(caching.time, "monotonic", lambda: real() + caching.MICRO_SECONDS + 1)
+    assert b"Quietly retitled" in client.get("/").content
+
+
+def test_editors_and_deeper_pages_are_never_cached(client: Client, seed: Seed) -> None:
+    client.get("/")
+    Article.objects.filter(pk=seed.articles[0].pk).update(title="Quietly retitled")
+    client.cookies["sessionid"] = "an-editor"
+    assert b"Quietly retitled" in client.get("/").content
+    del client.cookies["sessionid"]
+    cursor = client.get("/?before=2026-01-01T00:00:00.000000Z,999999")
+    assert b"Quietly retitled" in cursor.content
+
+
+@override_settings(MIDDLEWARE=WITH_MIDDLEWARE)
+def test_middleware_replays_the_whole_response(client: Client, seed: Seed) -> None:
+    first = client.get("/")
+    Article.objects.filter(pk=seed.articles[0].pk).update(title="Quietly retitled")
+    second = client.get("/")
+    assert second.content == first.content
+    for header in ("ETag", "Cache-Control", "Content-Security-Policy", "Content-Type", "Vary"):
+        assert second[header] == first[header], header
+    not_modified = client.get("/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == first["ETag"]
+    # each Accept-Encoding keeps its own copy
+    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get("/")
+    make_article(seed.source, 501, title="Breaking: a new article", when=BASE_TIME)
+    assert b"Breaking: a new article" in client.get("/").content
+
+
+@override_settings(MIDDLEWARE=WITH_MIDDLEWARE)
+def test_middleware_keeps_only_what_views_mark(client: Client, seed: Seed) -> None:
+    a = seed.articles[0]
+    path = f"/article/{a.pk}/{a.slug}/"
+    client.get(path)
+    Article.objects.filter(pk=a.pk).update(summary="A fresh summary for the page")
+    assert b"A fresh summary for the page" in client.get(path).content
