@@ -267,7 +267,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         target=_schedule_forever, args=(settings, stop), name="newsdesk-scheduler", daemon=True
     )
     thread.start()
-    _out(f"newsdesk: site and scheduler on http://{args.host}:{args.port}/  (admin: /admin/)")
+    from newsdesk.store.people import has_staff
+
+    base = f"http://{args.host}:{args.port}"
+    _out(f"newsdesk: site and scheduler on {base}/")
+    _out(f"newsdesk: editors log in at {base}/admin/")
+    if not has_staff():
+        _out("newsdesk: no login yet: newsdesk init --admin USER --password PW")
     try:
         _serve(args.host, args.port, args.workers)
     finally:

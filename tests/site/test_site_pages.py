@@ -111,6 +111,32 @@ def test_attribution_falls_back_to_the_source(client: Client, seed: Seed) -> Non
 
 
 @pytest.mark.django_db
+def test_a_source_can_have_its_own_attribution_line(client: Client, seed: Seed) -> None:
+    from newsdesk.store.models import SourcePolicy
+
+    SourcePolicy.objects.create(
+        source=seed.source, attribution_template="Republished from {site}: {title}."
+    )
+    a = seed.articles[0]
+    for path in (f"/article/{a.pk}/{a.slug}/", "/"):
+        lines = [text(x) for x in select(page(client, path), "p.attribution")]
+        assert f"Republished from Algemeiner.com: {a.title}." in lines, path
+
+
+@pytest.mark.django_db
+def test_the_logo_from_site_settings_sits_beside_the_name(client: Client, seed: Seed) -> None:
+    from newsdesk.store.reads import site_settings
+
+    site_settings()  # the row with its defaults
+    SiteSettings.objects.update(logo_url="/static/site/favicon.svg")
+    logo = select(page(client, "/"), ".site-name img.logo")
+    assert [x.get("src") for x in logo] == ["/static/site/favicon.svg"]
+    SiteSettings.objects.update(logo_url="javascript:alert(1)")
+    a = seed.articles[0]
+    assert not select(page(client, f"/article/{a.pk}/{a.slug}/"), ".site-name img")
+
+
+@pytest.mark.django_db
 def test_feed_data_is_escaped(client: Client, seed: Seed) -> None:
     evil = make_article(
         seed.source,

@@ -422,6 +422,12 @@ class SiteSettingsForm(ModelForm[SiteSettings]):
             raise forms.ValidationError('Give a list of {"label": ..., "url": ...} objects.')
         return links
 
+    def clean_logo_url(self) -> str:
+        url = str(self.cleaned_data.get("logo_url") or "").strip()
+        if url and not url.startswith(("https://", "/")):
+            raise forms.ValidationError("Give an https:// address or a path on this site.")
+        return url
+
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin[SiteSettings]):

@@ -38,8 +38,9 @@ def attribution_line(
 
 
 def article_attribution(template: str, article: ArticleView) -> SafeString:
+    """The site's attribution line, or the one the editor set for the article's source."""
     return attribution_line(
-        template,
+        article.source.attribution_template or template,
         title=article.title,
         url=article.url,
         site=article.credited_site,

@@ -134,6 +134,12 @@ class SiteSettings(models.Model):
 
     name = models.CharField(max_length=200, default="newsdesk")
     tagline = models.CharField(max_length=300, blank=True, default="News from our partners")
+    logo_url = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        help_text="an https:// URL or a /static/ path; shown beside the site name",
+    )
     # [{"label": "RSS", "url": "/feed/rss.xml"}, ...]
     social_links: models.JSONField[list[dict[str, str]], Any] = models.JSONField(
         default=list, blank=True

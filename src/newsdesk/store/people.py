@@ -106,3 +106,8 @@ def _join(user: Any, group_name: str) -> None:
         sync_roles()
         group = Group.objects.get(name=group_name)
     user.groups.add(group)
+
+
+def has_staff() -> bool:
+    """Whether anyone can log in to the editor's desk yet."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True).exists()

@@ -45,6 +45,8 @@ class SourceRef:
     slug: str
     feed_url: str
     site_url: str
+    # the editor's attribution line for this source; "" means the site's
+    attribution_template: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,7 @@ class SiteInfo:
     attribution_template: str
     listing_style: str
     time_zone: str
+    logo_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +224,16 @@ def _article_slug(a: Article) -> str:
 
 
 def _source_ref(s: Source) -> SourceRef:
-    return SourceRef(id=s.pk, name=s.name, slug=s.slug, feed_url=s.feed_url, site_url=s.site_url)
+    # only when the query joined the policy: a listing must not cost a query per card
+    policy = getattr(s, "policy", None) if Source.policy.is_cached(s) else None
+    return SourceRef(
+        id=s.pk,
+        name=s.name,
+        slug=s.slug,
+        feed_url=s.feed_url,
+        site_url=s.site_url,
+        attribution_template=policy.attribution_template if policy else "",
+    )
 
 
 def _categories(a: Article) -> list[Category]:
@@ -301,7 +313,7 @@ def article_record(a: Article) -> dict[str, Any]:
 def _published() -> QuerySet[Article]:
     return (
         Article.objects.filter(status=PUBLISHED)
-        .select_related("source")
+        .select_related("source", "source__policy")
         .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
         .order_by("-sort_at", "-id")
     )
@@ -398,7 +410,7 @@ def story_siblings(story_id: int, *, exclude_id: int, limit: int = 10) -> list[S
     rows = (
         Article.objects.filter(status=PUBLISHED, story_id=story_id)
         .exclude(pk=exclude_id)
-        .select_related("source")
+        .select_related("source", "source__policy")
         .order_by("-sort_at", "-id")[:limit]
     )
     return [StoryLink(a.pk, _article_slug(a), a.title, a.source.name) for a in rows]
@@ -457,6 +469,7 @@ def site_settings() -> SiteInfo:
         attribution_template=row.attribution_template,
         listing_style=row.listing_style,
         time_zone=row.time_zone or "UTC",
+        logo_url=row.logo_url if row.logo_url.startswith(("https://", "/")) else "",
     )
 
 
@@ -601,7 +614,7 @@ def story_record_page(*, before_id: int | None = None, limit: int = 20) -> Recor
     members: dict[int, list[Article]] = {sid: [] for sid in story_ids}
     for a in (
         Article.objects.filter(status=PUBLISHED, story_id__in=story_ids)
-        .select_related("source")
+        .select_related("source", "source__policy")
         .order_by("sort_at", "id")
     ):
         members[int(a.story_id or 0)].append(a)
