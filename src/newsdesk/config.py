@@ -31,6 +31,7 @@ _KEYS = {
     "failing_after": "NEWSDESK_FAILING_AFTER",
     "public_url": "NEWSDESK_PUBLIC_URL",
     "lease_seconds": "NEWSDESK_LEASE_SECONDS",
+    "keep_fetches": "NEWSDESK_KEEP_FETCHES",
 }
 
 
@@ -52,6 +53,8 @@ class Settings:
     max_interval_minutes: int = 24 * 60
     failing_after: int = 5
     lease_seconds: int = 300
+    # raw fetches kept per source for `newsdesk replay` (0: keep none)
+    keep_fetches: int = 3
     public_url: str | None = None
     user_agent: str = USER_AGENT
 
@@ -145,6 +148,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "max_interval_minutes",
             "failing_after",
             "lease_seconds",
+            "keep_fetches",
         )
         if key in raw
     }

@@ -27,15 +27,15 @@ class NewsdeskError(Exception):
 
 
 class ConfigError(NewsdeskError):
-    pass
+    """Bad configuration: an environment variable or a newsdesk.toml key."""
 
 
 class InputError(NewsdeskError):
-    pass
+    """Bad input from the user: a malformed URL, an unreadable file, an unknown id."""
 
 
 class OpmlError(InputError):
-    pass
+    """An OPML document with nothing we can read."""
 
 
 class FetchError(NewsdeskError):
@@ -45,19 +45,19 @@ class FetchError(NewsdeskError):
 
 
 class BlockedAddressError(FetchError):
-    pass
+    """The URL, or a redirect hop, resolves to a loopback/private/link-local address."""
 
 
 class TooManyRedirectsError(FetchError):
-    pass
+    """More redirects than Settings.max_redirects."""
 
 
 class BodyTooLargeError(FetchError):
-    pass
+    """The body, or its decompressed form, passed the size cap."""
 
 
 class FetchTimeoutError(FetchError):
-    pass
+    """Connect, read or total deadline passed."""
 
 
 class HTTPStatusError(FetchError):
@@ -74,7 +74,7 @@ class HTTPStatusError(FetchError):
 
 
 class ParseError(NewsdeskError):
-    pass
+    """The bytes are not a feed we can read."""
 
 
 class NotAFeedError(ParseError):
@@ -82,8 +82,8 @@ class NotAFeedError(ParseError):
 
 
 class ExtractError(NewsdeskError):
-    pass
+    """Full-text extraction found no article in the page."""
 
 
 class StoreError(NewsdeskError):
-    pass
+    """The database refused something."""

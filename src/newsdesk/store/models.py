@@ -312,3 +312,25 @@ class HeldArticle(Article):
         proxy = True
         verbose_name = "held article"
         verbose_name_plural = "review queue"
+
+
+# --- replay (issue 7) ---------------------------------------------------------------------
+
+
+class FetchRecord(models.Model):
+    """The raw answer of one successful (200) fetch, kept so `newsdesk replay` can re-run the
+    pipeline on it offline. Bounded: only the last few per source are kept (keep_fetches)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="fetches")
+    fetched_at = models.DateTimeField(default=timezone.now)
+    status = models.IntegerField(default=200)
+    url = models.CharField(max_length=2000)
+    headers: models.JSONField[dict[str, str], Any] = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["source", "-id"], name="fetch_record_source")]
+
+    def __str__(self) -> str:
+        return f"fetch {self.pk} of source {self.source_id} at {self.fetched_at}"

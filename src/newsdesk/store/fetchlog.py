@@ -1,0 +1,125 @@
+"""The last few raw fetches of each source (for `newsdesk replay`), and the read-only lookups
+a replay needs. Callers pass and get plain dataclasses, never model instances."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from newsdesk.errors import InputError
+from newsdesk.store.models import Article, FetchRecord, Source
+from newsdesk.store.writes import SourceState, source_state
+from newsdesk.types import Fetched
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFetch:
+    """One kept fetch: `number` 1 is the newest of the `kept` ones."""
+
+    id: int
+    source_id: int
+    number: int
+    kept: int
+    fetched_at: datetime
+    fetched: Fetched
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What a replay needs to know about an article already stored."""
+
+    id: int
+    identity: str
+    url: str
+    title: str
+    content_hash: str
+    status: str
+    edited_fields: tuple[str, ...]
+
+
+def record_fetch(source_id: int, fetched: Fetched, fetched_at: datetime, keep: int) -> None:
+    """Keep this 200 answer's bytes and headers, and only the `keep` newest of the source."""
+    with transaction.atomic():
+        if keep > 0:
+            FetchRecord.objects.create(
+                source_id=source_id,
+                fetched_at=fetched_at,
+                status=fetched.status,
+                url=fetched.url[:2000],
+                headers={str(k).lower(): str(v) for k, v in fetched.headers.items()},
+                body=bytes(fetched.content),
+            )
+        mine = FetchRecord.objects.filter(source_id=source_id).order_by("-id")
+        stale = list(mine.values_list("id", flat=True)[max(0, keep) :])
+        if stale:
+            FetchRecord.objects.filter(id__in=stale).delete()
+
+
+def kept_fetches(source_id: int) -> int:
+    return FetchRecord.objects.filter(source_id=source_id).count()
+
+
+def stored_fetch(source_id: int, number: int = 1) -> StoredFetch | None:
+    """The `number`-th newest kept fetch of the source (1: the newest), or None."""
+    if number < 1:
+        return None
+    kept = kept_fetches(source_id)
+    row = FetchRecord.objects.filter(source_id=source_id).order_by("-id")[number - 1 : number]
+    found = list(row)
+    if not found:
+        return None
+    record = found[0]
+    headers = {str(k): str(v) for k, v in (record.headers or {}).items()}
+    fetched = Fetched(
+        url=record.url,
+        status=record.status,
+        content=bytes(record.body),
+        headers=headers,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+    )
+    return StoredFetch(
+        id=record.pk,
+        source_id=source_id,
+        number=number,
+        kept=kept,
+        fetched_at=record.fetched_at,
+        fetched=fetched,
+    )
+
+
+def find_source(ref: str) -> SourceState:
+    """A source by id or slug; InputError when there is none."""
+    ref = ref.strip()
+    query = Source.objects.filter(pk=int(ref)) if ref.isdigit() else Source.objects.filter(slug=ref)
+    found = query.values_list("id", flat=True).first()
+    if found is None:
+        raise InputError(f"replay: no source {ref!r} (give its id or slug; see `newsdesk sources`)")
+    return source_state(found)
+
+
+def stored_articles(
+    source_id: int, identities: Iterable[str], urls: Iterable[str]
+) -> list[StoredArticle]:
+    """The source's articles stored under any of `identities` or with any of `urls`."""
+    ids = sorted(set(identities))
+    links = sorted({u for u in urls if u})
+    rows = Article.objects.filter(source_id=source_id, identity__in=ids)
+    if links:
+        rows = rows | Article.objects.filter(source_id=source_id, url__in=links)
+    fields = ("id", "identity", "url", "title", "content_hash", "status", "edited_fields")
+    return [
+        StoredArticle(
+            id=row["id"],
+            identity=row["identity"],
+            url=row["url"],
+            title=row["title"],
+            content_hash=row["content_hash"],
+            status=row["status"],
+            edited_fields=tuple(row["edited_fields"] or ()),
+        )
+        for row in rows.order_by("id").values(*fields)
+    ]
