@@ -32,6 +32,7 @@ _KEYS = {
     "public_url": "NEWSDESK_PUBLIC_URL",
     "lease_seconds": "NEWSDESK_LEASE_SECONDS",
     "keep_fetches": "NEWSDESK_KEEP_FETCHES",
+    "full_text_per_fetch": "NEWSDESK_FULL_TEXT_PER_FETCH",
 }
 
 
@@ -55,6 +56,9 @@ class Settings:
     lease_seconds: int = 300
     # raw fetches kept per source for `newsdesk replay` (0: keep none)
     keep_fetches: int = 3
+    # article pages fetched for full text per feed fetch (the newest items first), so a
+    # 10,000-item first import does not turn into 10,000 page requests to one publisher
+    full_text_per_fetch: int = 50
     public_url: str | None = None
     user_agent: str = USER_AGENT
 
@@ -149,6 +153,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "failing_after",
             "lease_seconds",
             "keep_fetches",
+            "full_text_per_fetch",
         )
         if key in raw
     }

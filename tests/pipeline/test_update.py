@@ -200,6 +200,31 @@ def test_summary_only_items_get_the_full_text_of_their_page(tmp_path: Path) -> N
     assert sorted(pages) == ["/dredging/", "/missing/"]
 
 
+def test_full_text_pages_per_fetch_are_capped_newest_first(tmp_path: Path) -> None:
+    subscribe("https://brief.example/feed/")
+    # the older item first: the cap must choose by date, not by position in the feed
+    head, newer, older = SUMMARY_FEED.split(b"<item>")
+    older, tail = older.split(b"</channel>")
+    older_first = head + b"<item>" + older + b"<item>" + newer + b"</channel>" + tail
+    pages: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed/":
+            return httpx.Response(200, content=older_first)
+        pages.append(request.url.path)
+        return httpx.Response(200, content=ARTICLE_PAGE, headers={"content-type": "text/html"})
+
+    summary = update(
+        settings(tmp_path).with_changes(full_text_per_fetch=1),
+        everything=True,
+        rng=random.Random(1),
+        seam=HttpSeam(httpx.MockTransport(handle), resolve=lambda host, port: ["93.184.215.14"]),
+    )
+    assert summary.new == 2  # the item over the cap is stored all the same, with its summary
+    assert pages == ["/dredging/"]
+    assert "This page is gone" in Article.objects.get(guid="https://brief.example/?p=2").body_html
+
+
 def test_full_text_never_keeps_the_summary(tmp_path: Path) -> None:
     from newsdesk.types import FullText
 

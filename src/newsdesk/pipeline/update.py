@@ -189,6 +189,18 @@ def wants_full_text(mode: FullText, incoming: Incoming) -> bool:
     return mode is FullText.AUTO and incoming.article.is_summary_only
 
 
+def newest_first(
+    items: list[tuple[ParsedItem, Incoming]], limit: int
+) -> list[tuple[ParsedItem, Incoming]]:
+    """The `limit` newest of the items (undated ones last, feed order otherwise); the rest
+    keep their summary."""
+    if len(items) <= limit:
+        return items
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(items, key=lambda pair: pair[0].published or oldest, reverse=True)
+    return ranked[:limit]
+
+
 def with_full_text(
     item: ParsedItem, feed: ParsedFeed, page: ExtractedPage, options: CleanOptions
 ) -> CleanArticle:
@@ -279,7 +291,10 @@ class _Run:
 
         wanted = [(i, inc) for i, inc in built.items if wants_full_text(source.full_text, inc)]
         known = writes.known_identities(source.id, [inc.identity for _, inc in wanted])
-        wanted = [(i, inc) for i, inc in wanted if inc.identity not in known]
+        wanted = newest_first(
+            [(i, inc) for i, inc in wanted if inc.identity not in known],
+            self.settings.full_text_per_fetch,
+        )
         pages = {
             inc.identity: self.network.submit(self.network.fetch_page(inc.article.url or ""))
             for _, inc in wanted
