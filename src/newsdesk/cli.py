@@ -293,6 +293,22 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    _ready()
+    from newsdesk.pipeline.replay import replay
+
+    result = replay(args.source, args.fetch)
+    if args.json:
+        for item in result.items:
+            _json(item.record())
+        return 0
+    _out(result.header())
+    for item in result.items:
+        _out(item.line())
+    _out(result.footer())
+    return 0
+
+
 # ---------------------------------------------------------------- parsing
 
 
@@ -377,6 +393,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop once nothing is due and no source is held (for cron and batch runs)",
     )
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser(
+        "replay", help="re-run a stored fetch offline: what would happen to each item, and why"
+    )
+    p.add_argument("source", metavar="SOURCE", help="the source's id or slug")
+    p.add_argument(
+        "--fetch", type=int, default=1, metavar="N", help="which stored fetch (1: the newest)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per item")
+    p.set_defaults(func=cmd_replay)
     return parser
 
 

@@ -27,7 +27,7 @@ from newsdesk.config import DEMO_ORIGIN, Settings
 from newsdesk.errors import FetchError, HTTPStatusError, NewsdeskError
 from newsdesk.pipeline import decide, rules
 from newsdesk.pipeline.tally import Tally
-from newsdesk.store import editorial, writes
+from newsdesk.store import editorial, fetchlog, writes
 from newsdesk.store import metrics as writes_metrics
 from newsdesk.store.writes import FeedHealth, Incoming, SourceState
 from newsdesk.types import (
@@ -334,6 +334,8 @@ class _Run:
             )
             self.not_modified += 1
             return 0
+        # the raw answer, kept (the last few) so `newsdesk replay` can explain this fetch
+        fetchlog.record_fetch(source.id, fetched, now, self.settings.keep_fetches)
         policy = editorial.policy_for(source.id)
         built = build_items(fetched, rules.clean_options(policy))
         gone = editorial.tombstoned(source.id, [inc.identity for _, inc in built.items])
