@@ -155,7 +155,7 @@ def test_edit_a_headline_and_keep_it_through_the_next_fetch(page: Any, tmp_path:
     assert "Harbour council backs ferry plan" in versions
 
 
-def test_set_a_rule_and_ask_whether_an_item_passes(page: Any) -> None:
+def test_set_a_rule_see_an_item_held_and_approve_it(page: Any, tmp_path: Path) -> None:
     source, _ = writes.add_source(URL, "Partner Post")
     page.goto(f"{page.base}/admin/store/source/{source.id}/change/")
     page.select_option("#id_rules-0-action", "hold")
@@ -171,6 +171,23 @@ def test_set_a_rule_and_ask_whether_an_item_passes(page: Any) -> None:
     page.fill("#id_title", "Library opens on Sundays")
     page.click("#nd-rule-test input[type=submit]")
     assert "publish" in page.inner_text("#nd-verdict")
+
+    # the next fetch holds the storm item only, and says which rule held it
+    fetch(tmp_path, FEED)
+    statuses = dict(Article.objects.values_list("title", "status"))
+    assert statuses["Storm warning for the outer islands"] == "held"
+    assert statuses["Library extends weekend opening hours"] == "published"
+    page.goto(page.base + "/")
+    assert "Storm warning" not in page.inner_text("main")
+    page.goto(page.base + "/admin/store/heldarticle/")
+    cards = page.locator(".nd-card")
+    assert cards.count() == 1
+    assert "storm, gale" in cards.first.locator(".nd-reason").inner_text()
+    with page.expect_navigation():
+        cards.first.locator(".nd-approve").click()
+    assert "Approved" in page.inner_text(".messagelist")
+    page.goto(page.base + "/")
+    assert "Storm warning for the outer islands" in page.inner_text("main")
 
 
 def test_add_a_source_with_a_preview(page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
