@@ -294,10 +294,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    _ready()
+    settings = _ready()
     from newsdesk.pipeline.replay import replay
 
-    result = replay(args.source, args.fetch)
+    result = replay(args.source, args.fetch, full_text_limit=settings.full_text_per_fetch)
     if args.json:
         for item in result.items:
             _json(item.record())

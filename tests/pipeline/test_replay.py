@@ -179,6 +179,9 @@ def test_replay_says_when_full_text_would_be_fetched(tmp_path: Path) -> None:
     Article.objects.filter(guid__endswith="?p=103").delete()
     Source.objects.filter(pk=source.id).update(full_text="always")
     assert lines()[2].startswith("3\tnew; would fetch full text\t")
+    # over update()'s per-fetch cap, the page would not be fetched, and replay says so
+    capped = replay(str(source.id), now=NOW, full_text_limit=0).items[2]
+    assert capped.line().startswith("3\tnew\t") and not capped.full_text
 
 
 def test_only_the_last_few_fetches_are_kept(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from newsdesk.errors import InputError
 from newsdesk.pipeline import rules
-from newsdesk.pipeline.update import build_items, wants_full_text
+from newsdesk.pipeline.update import build_items, full_text_items
 from newsdesk.store import editorial, fetchlog
 from newsdesk.store.fetchlog import StoredArticle, StoredFetch
 from newsdesk.store.writes import SourceState
@@ -133,8 +133,11 @@ def _held(reason: str) -> tuple[str, int | None]:
     return f"held: {detail}", None
 
 
-def replay(source_ref: str, number: int = 1, now: datetime | None = None) -> Replay:
-    """Replay the `number`-th newest stored fetch (1: the newest) of a source (id or slug)."""
+def replay(
+    source_ref: str, number: int = 1, now: datetime | None = None, full_text_limit: int = 50
+) -> Replay:
+    """Replay the `number`-th newest stored fetch (1: the newest) of a source (id or slug);
+    `full_text_limit` is update()'s cap on full-text pages per fetch."""
     source = fetchlog.find_source(source_ref)
     stored = fetchlog.stored_fetch(source.id, number)
     if stored is None:
@@ -156,6 +159,13 @@ def replay(source_ref: str, number: int = 1, now: datetime | None = None) -> Rep
     for row in stored_rows:
         by_url.setdefault(row.url, row)
 
+    screened_all = rules.screen(policy, built.items, now, gone)
+    paged = {
+        inc.identity
+        for _, inc in full_text_items(
+            source.full_text, screened_all.items, set(by_identity), full_text_limit
+        )
+    }
     result = Replay(source=source, fetch=stored)
     first_seen: dict[str, int] = {}  # identity -> index of the first item kept under it
     for index, pair in enumerate(built.items, 1):
@@ -214,7 +224,7 @@ def replay(source_ref: str, number: int = 1, now: datetime | None = None) -> Rep
             decision = Decision.HELD
             held_why, rule = _held(screened.held[incoming.identity])
             why = f"new, {held_why}"
-        full_text = wants_full_text(source.full_text, incoming)
+        full_text = incoming.identity in paged
         if full_text:
             why += "; would fetch full text"
         twin = by_url.get(article.url or "")

@@ -189,15 +189,19 @@ def wants_full_text(mode: FullText, incoming: Incoming) -> bool:
     return mode is FullText.AUTO and incoming.article.is_summary_only
 
 
-def newest_first(
-    items: list[tuple[ParsedItem, Incoming]], limit: int
+def full_text_items(
+    mode: FullText, items: list[tuple[ParsedItem, Incoming]], known: set[str], limit: int
 ) -> list[tuple[ParsedItem, Incoming]]:
-    """The `limit` newest of the items (undated ones last, feed order otherwise); the rest
-    keep their summary."""
-    if len(items) <= limit:
-        return items
+    """The items whose page is fetched for full text: new ones (identity not in `known`)
+    that want it, at most `limit`, the newest first (undated last); the rest keep their
+    summary."""
+    wanted = [
+        (i, inc) for i, inc in items if inc.identity not in known and wants_full_text(mode, inc)
+    ]
+    if len(wanted) <= limit:
+        return wanted
     oldest = datetime.min.replace(tzinfo=UTC)
-    ranked = sorted(items, key=lambda pair: pair[0].published or oldest, reverse=True)
+    ranked = sorted(wanted, key=lambda pair: pair[0].published or oldest, reverse=True)
     return ranked[:limit]
 
 
@@ -289,10 +293,11 @@ class _Run:
         from newsdesk.engine.dedupe.identity import content_hash
         from newsdesk.engine.extract import extract_page
 
-        wanted = [(i, inc) for i, inc in built.items if wants_full_text(source.full_text, inc)]
-        known = writes.known_identities(source.id, [inc.identity for _, inc in wanted])
-        wanted = newest_first(
-            [(i, inc) for i, inc in wanted if inc.identity not in known],
+        asking = [inc.identity for _, inc in built.items if wants_full_text(source.full_text, inc)]
+        wanted = full_text_items(
+            source.full_text,
+            built.items,
+            writes.known_identities(source.id, asking),
             self.settings.full_text_per_fetch,
         )
         pages = {
