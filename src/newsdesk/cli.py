@@ -92,7 +92,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     settings = _ready()
-    from newsdesk.store.sources import all_sources
+    from newsdesk.store.sources import all_sources, span
 
     rows = all_sources(settings.failing_after)
     if args.json:
@@ -102,9 +102,13 @@ def cmd_sources(args: argparse.Namespace) -> int:
     if not rows:
         _out("no sources yet: newsdesk add URL")
     for row in rows:
-        state = "disabled" if not row.enabled else ("FAILING" if row.failing else "ok")
+        state = {"failing": "FAILING", "quiet": "QUIET"}.get(row.state, row.state)
         last = row.last_fetched_at.strftime("%Y-%m-%d %H:%M") if row.last_fetched_at else "never"
         error = f"  error: {row.last_error}" if row.last_error else ""
+        if row.quiet_since and row.last_new_at:
+            error += f"  quiet: nothing new since {row.last_new_at:%Y-%m-%d %H:%M}"
+            if row.usual_gap_seconds:
+                error += f", usually every {span(row.usual_gap_seconds)}"
         _out(
             f"{row.id}\t{row.name}\t{row.feed_url}\t{state}\tlast {last} "
             f"({row.last_status or '-'})\t{row.articles} items\t"

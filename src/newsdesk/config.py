@@ -33,6 +33,9 @@ _KEYS = {
     "lease_seconds": "NEWSDESK_LEASE_SECONDS",
     "keep_fetches": "NEWSDESK_KEEP_FETCHES",
     "full_text_per_fetch": "NEWSDESK_FULL_TEXT_PER_FETCH",
+    "quiet_factor": "NEWSDESK_QUIET_FACTOR",
+    "quiet_min_hours": "NEWSDESK_QUIET_MIN_HOURS",
+    "alert_webhook": "NEWSDESK_ALERT_WEBHOOK",
 }
 
 
@@ -59,6 +62,11 @@ class Settings:
     # article pages fetched for full text per feed fetch (the newest items first), so a
     # 10,000-item first import does not turn into 10,000 page requests to one publisher
     full_text_per_fetch: int = 50
+    # "gone quiet": no new item for this many usual gaps, and at least this many hours
+    quiet_factor: int = 4
+    quiet_min_hours: int = 24
+    # POSTed a JSON line when a source goes quiet or starts failing (none: not sent)
+    alert_webhook: str | None = None
     public_url: str | None = None
     user_agent: str = USER_AGENT
 
@@ -141,7 +149,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         allow_private_networks=flag("allow_private_networks"),
         debug=flag("debug"),
         public_url=(str(raw["public_url"]).rstrip("/") if raw.get("public_url") else None),
+        alert_webhook=str(raw["alert_webhook"]) if raw.get("alert_webhook") else None,
     )
+    hook = settings.alert_webhook
+    if hook and not hook.startswith(("http://", "https://")):
+        raise ConfigError(f"config: alert_webhook must be an http(s) URL, got {hook!r}")
     ints = {
         key: _as_int(key, raw[key])
         for key in (
@@ -154,6 +166,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "lease_seconds",
             "keep_fetches",
             "full_text_per_fetch",
+            "quiet_factor",
+            "quiet_min_hours",
         )
         if key in raw
     }

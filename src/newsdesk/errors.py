@@ -73,6 +73,15 @@ class HTTPStatusError(FetchError):
         self.retry_after = retry_after  # seconds, parsed from Retry-After when present
 
 
+class HostPausedError(FetchError):
+    """Not fetched: the host asked (429/503 with Retry-After) to be left alone until later."""
+
+    def __init__(self, message: str, url: str | None, host: str, retry_after: float) -> None:
+        super().__init__(message, url)
+        self.host = host
+        self.retry_after = retry_after
+
+
 class ParseError(NewsdeskError):
     """The bytes are not a feed we can read."""
 

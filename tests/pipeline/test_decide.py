@@ -89,3 +89,16 @@ def test_rhythm_is_bounded_and_a_server_hint_can_only_lengthen_it() -> None:
         NOW, BOUNDS, timedelta(hours=3), rng(), timedelta(minutes=30)
     )
     assert hinted - NOW >= timedelta(hours=3) * 0.9
+
+
+def test_usual_gap_is_the_median_gap_of_recent_items() -> None:
+    from newsdesk.pipeline.decide import quiet_after, usual_gap
+
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    hourly = [now - timedelta(hours=h) for h in (1, 2, 3, 4, 10)]
+    assert usual_gap(hourly, now) == timedelta(hours=1)
+    assert usual_gap([now, None, now - timedelta(hours=1)], now) is None  # two dates: no rhythm
+    assert usual_gap([now + timedelta(days=h) for h in range(5)], now) is None  # future ones
+    assert quiet_after(timedelta(hours=1), 4, 24) == timedelta(hours=24)
+    assert quiet_after(timedelta(days=2), 4, 24) == timedelta(days=8)
+    assert quiet_after(None, 4, 24) is None and quiet_after(timedelta(hours=1), 0, 24) is None

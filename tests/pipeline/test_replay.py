@@ -149,7 +149,11 @@ def test_replay_explains_edits_rules_tombstones_and_age(tmp_path: Path) -> None:
 
 
 def test_replay_names_duplicates_and_the_key(tmp_path: Path) -> None:
-    subscribe()
+    sid = subscribe()
+    # with identity repair and re-issue matching off (the defaults are on, see
+    # test_ingest_golden.py), a repeated GUID keeps its first item and drops the rest, and
+    # churned GUIDs are new items
+    SourcePolicy.objects.create(source_id=sid, repair_identity=False, match_reissued=False)
     repeated = FEED.replace(b"?p=102", b"?p=101")  # one GUID for two items
     fetch(tmp_path, repeated)
     ferry = article("101")
@@ -214,10 +218,11 @@ def test_cli_replay_of_a_demo_feed(tmp_path: Path) -> None:
     assert done.code == 0, done.err
     out = done.out.splitlines()
     assert out[0].startswith("source 1 (") and "fetch 1 of 1" in out[0]
+    assert out[1] == "identity: guid"
     assert out[-1].startswith("would be: 0 new, 0 held, 0 updated, ")
-    assert all(line.split("\t")[1].startswith("unchanged: article #") for line in out[1:-1])
+    assert all(line.split("\t")[1].startswith("unchanged: article #") for line in out[2:-1])
     records = cli("replay", "1", "--json", "--fetch", "1").json_lines()
-    assert len(records) == len(out) - 2 and records[0]["decision"] == "unchanged"
+    assert len(records) == len(out) - 3 and records[0]["decision"] == "unchanged"
     missing = cli("replay", "no-such-source")
     assert missing.code == 1 and missing.out == ""
     assert missing.err.count("\n") == 1 and "no source 'no-such-source'" in missing.err

@@ -55,6 +55,7 @@ def test_empty_store_still_exposes_every_family(client: Client) -> None:
         "newsdesk_fetch_seconds": "histogram",
         "newsdesk_sources": "gauge",
         "newsdesk_sources_due": "gauge",
+        "newsdesk_hosts_paused": "gauge",
         "newsdesk_articles": "gauge",
     }
     buckets = [k for k in samples if k[0] == "newsdesk_fetch_seconds_bucket"]

@@ -19,13 +19,15 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from newsdesk.editorial import review, sources
 from newsdesk.editorial.login import RateLimitedAuthenticationForm
+from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.errors import NewsdeskError
-from newsdesk.store import editorial
+from newsdesk.store import editorial, writes
 from newsdesk.store.models import (
     Article,
     AuditEntry,
@@ -112,11 +114,28 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         "consecutive_errors",
         "fetch_count",
         "created_at",
+        "identity_note",
+        "identity_changed_at",
+        "last_new_at",
+        "usual_gap_seconds",
+        "quiet_since",
     )
     fieldsets = (
         (None, {"fields": ("name", "slug", "feed_url", "site_url", "category", "enabled")}),
         ("Import", {"fields": ("full_text", "review", "disabled_reason")}),
-        ("Health", {"fields": (*readonly_fields, "next_fetch_at")}),
+        ("Identity", {"fields": ("identity_rule", "identity_note", "identity_changed_at")}),
+        (
+            "Health",
+            {
+                "fields": (
+                    *readonly_fields[:9],
+                    "next_fetch_at",
+                    "last_new_at",
+                    "usual_gap_seconds",
+                    "quiet_since",
+                )
+            },
+        ),
     )
 
     def get_urls(self) -> list[URLPattern]:
@@ -127,6 +146,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
             path("opml/export/", wrap(self._opml_export), name="store_source_opml_export"),
             path("add-preview/", wrap(self._add_preview), name="store_source_add_preview"),
             path("<path:object_id>/rules/", wrap(self._rule_test), name="store_source_rule_test"),
+            path("<path:object_id>/replay/", wrap(self._replay), name="store_source_replay"),
         ]
         return own + super().get_urls()
 
@@ -144,6 +164,9 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 
     def _rule_test(self, request: HttpRequest, object_id: str) -> HttpResponse:
         return sources.rule_test_view(self, request, object_id)
+
+    def _replay(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return sources.replay_view(self, request, object_id)
 
     @admin.action(description="Fetch now", permissions=["change"])
     def fetch_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
@@ -173,6 +196,17 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     def save_model(
         self, request: HttpRequest, obj: Source, form: ModelForm[Any], change: bool
     ) -> None:
+        if change and "identity_rule" in form.changed_data:
+            # the stored articles move to the new key with the rule, or the next fetch
+            # would import them all again
+            # (the admin's change view runs in one transaction with this save)
+            rule = KeyRule(obj.identity_rule)
+            moved = writes.rekey_articles(obj.pk, rule)
+            obj.identity_note = (
+                f"identity: set to {rule} by {request.user.get_username()}; "
+                f"{moved} stored articles moved to the new key"
+            )[:500]
+            obj.identity_changed_at = timezone.now()
         super().save_model(request, obj, form, change)
         action = "change-source" if change else "add-source"
         editorial.record(request.user, action, obj, {"fields": sorted(form.changed_data)})

@@ -25,7 +25,7 @@ from newsdesk.editorial import charts
 from newsdesk.errors import NewsdeskError
 from newsdesk.pipeline import rules, subscribe
 from newsdesk.pipeline.update import build_items
-from newsdesk.store import editorial, reads
+from newsdesk.store import editorial, fetchlog, reads
 from newsdesk.store.models import Article, Source
 from newsdesk.types import CleanArticle, CleanOptions, Fetched, FullText
 
@@ -223,6 +223,26 @@ def rule_test_view(
         for a in recent
     ]
     return TemplateResponse(request, "admin/store/source/rule_test.html", context)
+
+
+def replay_view(model_admin: ModelAdmin[Any], request: HttpRequest, object_id: str) -> HttpResponse:
+    """`newsdesk replay` on the source page: a kept fetch re-run offline, item by item."""
+    from newsdesk.pipeline.replay import replay
+
+    source = get_object_or_404(Source, pk=object_id)
+    if not model_admin.has_view_permission(request, source):
+        raise PermissionDenied
+    kept = fetchlog.kept_fetches(source.pk)
+    raw = request.GET.get("fetch", "1")
+    number = int(raw) if raw.isdigit() and 1 <= int(raw) <= max(kept, 1) else 1
+    context = _context(model_admin, request, f"Replay: {source.name}")
+    context.update(source=source, kept=range(1, kept + 1), number=number)
+    if kept:
+        result = replay(
+            str(source.pk), number, full_text_limit=settings.NEWSDESK.full_text_per_fetch
+        )
+        context.update(result=result, header=result.header().splitlines())
+    return TemplateResponse(request, "admin/store/source/replay.html", context)
 
 
 def valid_pattern(kind: str, pattern: str) -> str | None:

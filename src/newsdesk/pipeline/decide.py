@@ -97,3 +97,21 @@ def next_after_failure(
 def disables_source(status: int | None) -> bool:
     """410 Gone is the one answer that stops polling; everything else is retried forever."""
     return status == 410
+
+
+def usual_gap(dates: Sequence[datetime | None], now: datetime) -> timedelta | None:
+    """The median gap between the feed's recent items: its publishing rhythm. None with
+    fewer than three dated items (two gaps), when a rhythm cannot be told from chance."""
+    known = sorted((d for d in dates if d is not None and d <= now), reverse=True)[:20]
+    if len(known) < 3:
+        return None
+    gaps = sorted((a - b) for a, b in pairwise(known))
+    return gaps[len(gaps) // 2]
+
+
+def quiet_after(gap: timedelta | None, factor: int, min_hours: int) -> timedelta | None:
+    """How long a silence makes a source "gone quiet": `factor` usual gaps, and never less
+    than `min_hours` (nights and weekends are not news). None while the rhythm is unknown."""
+    if gap is None or factor <= 0:
+        return None
+    return max(gap * factor, timedelta(hours=min_hours))

@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from newsdesk.engine.dating import date_article
+from newsdesk.engine.dedupe import reissue
 from newsdesk.errors import InputError
 from newsdesk.pipeline import rules
-from newsdesk.pipeline.update import build_items, full_text_items
+from newsdesk.pipeline.update import build_items, full_text_items, screen_feed
 from newsdesk.store import editorial, fetchlog
 from newsdesk.store.fetchlog import StoredArticle, StoredFetch
-from newsdesk.store.writes import SourceState
+from newsdesk.store.writes import Incoming, SourceState
 
 
 class Decision(StrEnum):
@@ -34,7 +36,13 @@ class Decision(StrEnum):
     TOMBSTONED = "tombstoned"
 
 
-_KEY_NAMES = (("guid:", "guid"), ("url:", "link"), ("hash:", "content hash"))
+_KEY_NAMES = (
+    ("guid:", "guid"),
+    ("url:", "link"),
+    ("hash:", "content hash"),
+    ("ld:", "link and date"),
+    ("ldt:", "link, date and title"),
+)
 _RULE_ID = re.compile(r"^rule (\d+) ")
 
 
@@ -98,6 +106,7 @@ class Replay:
     source: SourceState
     fetch: StoredFetch
     items: list[ItemReplay] = field(default_factory=list)
+    identity: str = ""  # the key the items carry, or the switch this fetch would make
 
     def header(self) -> str:
         f = self.fetch
@@ -105,7 +114,7 @@ class Replay:
         return (
             f"source {self.source.id} ({self.source.name}): fetch {f.number} of {f.kept}, "
             f"{when} UTC, HTTP {f.fetched.status}, {len(f.fetched.content)} bytes, "
-            f"{len(self.items)} items; replayed offline, nothing saved"
+            f"{len(self.items)} items; replayed offline, nothing saved\n{self.identity}"
         )
 
     def footer(self) -> str:
@@ -133,6 +142,27 @@ def _held(reason: str) -> tuple[str, int | None]:
     return f"held: {detail}", None
 
 
+def _reissues(
+    items: list[tuple[Any, Incoming]], stored: list[StoredArticle], keys: set[str]
+) -> dict[str, tuple[int, str]]:
+    """As store.writes._reissued: items under a new key that re-issue a stored article."""
+    seen: dict[str, Incoming] = {}
+    for _, inc in items:
+        seen.setdefault(inc.identity, inc)
+    new = [
+        reissue.Candidate(key, inc.article.url or "", inc.content_hash)
+        for key, inc in seen.items()
+        if key not in keys
+    ]
+    found = reissue.match(
+        new,
+        [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for _, i in items],
+        [reissue.Candidate(a.identity, a.url, a.content_hash, a.id) for a in stored],
+        set(seen),
+    )
+    return {key: (hit.article_id, hit.by) for key, hit in found.items()}
+
+
 def replay(
     source_ref: str, number: int = 1, now: datetime | None = None, full_text_limit: int = 50
 ) -> Replay:
@@ -148,25 +178,45 @@ def replay(
         )
     now = now or datetime.now(UTC)
     policy = editorial.policy_for(source.id)
-    built = build_items(stored.fetched, rules.clean_options(policy))
-    identities = [inc.identity for _, inc in built.items]
-    gone = editorial.tombstoned(source.id, identities)
+    built = build_items(stored.fetched, rules.clean_options(policy), policy.identity_rule)
+    checked, screened_all = screen_feed(source, policy, built, now)
+    built = checked.built
     stored_rows = fetchlog.stored_articles(
-        source.id, identities, [inc.article.url or "" for _, inc in built.items]
+        source.id,
+        [inc.identity for _, inc in built.items],
+        [inc.article.url or "" for _, inc in built.items],
+        [inc.content_hash for _, inc in built.items],
+        rekey=checked.switch.to if checked.switch else None,
     )
     by_identity: dict[str, StoredArticle] = {a.identity: a for a in stored_rows}
+    by_id = {a.id: a for a in stored_rows}
     by_url: dict[str, StoredArticle] = {}
     for row in stored_rows:
         by_url.setdefault(row.url, row)
-
-    screened_all = rules.screen(policy, built.items, now, gone)
+    reissued = (
+        _reissues(screened_all.items, stored_rows, set(by_identity))
+        if policy.match_reissued
+        else {}
+    )
     paged = {
         inc.identity
         for _, inc in full_text_items(
-            source.full_text, screened_all.items, set(by_identity), full_text_limit
+            source.full_text,
+            screened_all.items,
+            set(by_identity) | set(reissued),
+            full_text_limit,
         )
     }
-    result = Replay(source=source, fetch=stored)
+    result = Replay(
+        source=source,
+        fetch=stored,
+        identity=checked.switch.note() if checked.switch else f"identity: {checked.rule}",
+    )
+    gone = editorial.tombstoned(
+        source.id,
+        [inc.identity for _, inc in built.items],
+        {inc.identity: inc.article.url or "" for _, inc in built.items},
+    )
     first_seen: dict[str, int] = {}  # identity -> index of the first item kept under it
     for index, pair in enumerate(built.items, 1):
         screened = rules.screen(policy, [pair], now, gone)
@@ -206,6 +256,19 @@ def replay(
             )
             continue
         first_seen[incoming.identity] = index
+        hit = reissued.get(incoming.identity)
+        if old is None and hit is not None:
+            old = by_id[hit[0]]
+            edited = old.edited_fields
+            why = f"updated (re-issued under a new {key}, same {hit[1]}): article #{old.id}"
+            if edited:
+                why += "; editor's edits kept: " + ", ".join(edited)
+            result.items.append(
+                ItemReplay(
+                    **base, decision=Decision.UPDATED, why=why, article=old.id, edited_fields=edited
+                )
+            )
+            continue
         if old is not None:
             edited = old.edited_fields
             if old.content_hash == incoming.content_hash:
@@ -224,6 +287,9 @@ def replay(
             decision = Decision.HELD
             held_why, rule = _held(screened.held[incoming.identity])
             why = f"new, {held_why}"
+        dated = date_article(policy.date_policy, article.published, now)
+        if dated.note:
+            why += f"; date: {dated.note}"
         full_text = incoming.identity in paged
         if full_text:
             why += "; would fetch full text"

@@ -24,12 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdesk.config import DEMO_ORIGIN, Settings
-from newsdesk.errors import FetchError, HTTPStatusError, NewsdeskError
+from newsdesk.engine.dedupe.identity import KeyRule
+from newsdesk.errors import FetchError, HostPausedError, HTTPStatusError, NewsdeskError
 from newsdesk.pipeline import decide, rules
+from newsdesk.pipeline.identity import Checked, check_identity
 from newsdesk.pipeline.tally import Tally
 from newsdesk.store import editorial, fetchlog, writes
 from newsdesk.store import metrics as writes_metrics
-from newsdesk.store.writes import FeedHealth, Incoming, SourceState
+from newsdesk.store.writes import FeedHealth, Incoming, SavePolicy, SourceState
 from newsdesk.types import (
     CleanArticle,
     CleanOptions,
@@ -117,6 +119,9 @@ class _Network:
         )
         self.call(self.fetcher.__aenter__())
         self.limit = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+        self.seam = seam
+        self.user_agent = settings.user_agent
+        self.alerts: list[concurrent.futures.Future[None]] = []
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -126,6 +131,7 @@ class _Network:
 
     def close(self) -> None:
         try:
+            concurrent.futures.wait(self.alerts, timeout=15)
             self.call(self.fetcher.aclose())
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
@@ -158,6 +164,23 @@ class _Network:
     async def fetch_page(self, url: str) -> Fetched:
         return await self.fetcher.get_page(url)
 
+    def send_alert(self, url: str, payload: dict[str, Any]) -> None:
+        self.alerts.append(self.submit(self._post_alert(url, payload)))
+
+    async def _post_alert(self, url: str, payload: dict[str, Any]) -> None:
+        # the operator's own endpoint, often on a private network: not the guarded fetcher
+        import httpx
+
+        transport = self.seam.transport if self.seam else None
+        try:
+            async with httpx.AsyncClient(timeout=10.0, transport=transport) as client:
+                response = await client.post(
+                    url, json=payload, headers={"user-agent": self.user_agent}
+                )
+                response.raise_for_status()
+        except httpx.HTTPError as e:
+            log.warning("alert webhook %s failed: %s", url, e)
+
 
 @dataclass(frozen=True, slots=True)
 class Built:
@@ -167,18 +190,34 @@ class Built:
     items: list[tuple[ParsedItem, Incoming]]
 
 
-def build_items(fetched: Fetched, options: CleanOptions) -> Built:
-    """Parse and clean a fetched feed, giving each item its identity."""
+def build_items(fetched: Fetched, options: CleanOptions, rule: KeyRule = KeyRule.GUID) -> Built:
+    """Parse and clean a fetched feed, giving each item its identity under `rule`."""
     from newsdesk.engine.clean import clean_item
-    from newsdesk.engine.dedupe.identity import content_hash, item_identity
+    from newsdesk.engine.dedupe.identity import content_hash, identity_for
     from newsdesk.engine.parse import parse_feed
 
     feed = parse_feed(fetched.content, fetched.url, fetched.content_type)
     items: list[tuple[ParsedItem, Incoming]] = []
     for item in feed.items:
         article = clean_item(item, feed, options)
-        items.append((item, Incoming(item_identity(item), content_hash(article), article)))
+        key = identity_for(item, article, rule)
+        items.append((item, Incoming(key, content_hash(article), article)))
     return Built(feed, items)
+
+
+def screen_feed(
+    source: SourceState, policy: editorial.Policy, built: Built, now: datetime
+) -> tuple[Checked, rules.Screened[ParsedItem]]:
+    """The identity check, then tombstones and the editor's rules: what update() saves and
+    replay explains."""
+    checked = check_identity(source.id, policy, built)
+    items = checked.built.items
+    gone = editorial.tombstoned(
+        source.id,
+        [inc.identity for _, inc in items],
+        {inc.identity: inc.article.url or "" for _, inc in items},
+    )
+    return checked, rules.screen(policy, items, now, gone)
 
 
 def wants_full_text(mode: FullText, incoming: Incoming) -> bool:
@@ -231,13 +270,30 @@ class _Run:
         self.rng = rng
         self.bounds = _bounds(settings)
         self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
+        self.deferred = 0
         self.errors: list[str] = []
         self.categories: writes.CategoryCache = {}
         self.tally = Tally()
 
+    def wait(self, source: SourceState, error: HostPausedError) -> None:
+        """The source's host asked us to wait: ask again when it said, count no error."""
+        until = utcnow() + timedelta(seconds=error.retry_after) + timedelta(seconds=1)
+        try:
+            writes.defer(source, until=until, note=str(error))
+        except writes.LeaseLostError as e:
+            log.warning("fetch source=%s deferral dropped: %s", source.id, e)
+            return
+        self.deferred += 1
+        log.info("fetch source=%s deferred: %s", source.id, error)
+
     def fail(self, source: SourceState, error: Exception, status: int | None) -> None:
         now = utcnow()
         retry_after = error.retry_after if isinstance(error, HTTPStatusError) else None
+        if retry_after and status in (429, 503):
+            # every worker, in this run and the next ones, leaves the whole host alone
+            host = _host(source.feed_url)
+            reason = f"HTTP {status} from {source.feed_url}"
+            writes.pause_host(host, now + timedelta(seconds=retry_after), reason)
         message = str(error) or type(error).__name__
         if not isinstance(error, NewsdeskError):
             message = f"pipeline: unexpected {type(error).__name__}: {message}"
@@ -257,10 +313,16 @@ class _Run:
             return
         self.failed += 1
         self.errors.append(f"{source.feed_url}: {message}")
+        if source.consecutive_errors + 1 == self.settings.failing_after:
+            self.alert(source, "failing")
         log.warning("fetch source=%s status=%s error=%s", source.id, status, message)
 
     def handle(self, outcome: _Outcome) -> None:
         source = outcome.source
+        if isinstance(outcome.error, HostPausedError):
+            self.tally.fetch("deferred", outcome.seconds, 0)
+            self.wait(source, outcome.error)
+            return
         if outcome.error is not None or outcome.fetched is None:
             error = outcome.error or FetchError("fetch: no answer")
             self.tally.fetch("error", outcome.seconds, 0)
@@ -322,11 +384,18 @@ class _Run:
             result.append(incoming)
         return result
 
+    def _quiet_after(self, gap: timedelta | None) -> timedelta | None:
+        return decide.quiet_after(gap, self.settings.quiet_factor, self.settings.quiet_min_hours)
+
+    def _learnt_gap(self, source: SourceState) -> timedelta | None:
+        seconds = source.usual_gap_seconds
+        return timedelta(seconds=seconds) if seconds else None
+
     def _save(self, source: SourceState, fetched: Fetched) -> int:
         now = utcnow()
         if fetched.not_modified:
             hint = decide.server_hint(fetched.headers, now, None)
-            writes.record_not_modified(
+            went_quiet = writes.record_not_modified(
                 source,
                 FeedHealth(
                     status=304,
@@ -335,20 +404,27 @@ class _Run:
                     etag=fetched.etag,
                     last_modified=fetched.last_modified,
                     new_url=fetched.permanent_url,
+                    quiet_after=self._quiet_after(self._learnt_gap(source)),
                 ),
             )
             self.not_modified += 1
+            if went_quiet:
+                self.alert(source, "quiet")
             return 0
         # the raw answer, kept (the last few) so `newsdesk replay` can explain this fetch
         fetchlog.record_fetch(source.id, fetched, now, self.settings.keep_fetches)
         policy = editorial.policy_for(source.id)
-        built = build_items(fetched, rules.clean_options(policy))
-        gone = editorial.tombstoned(source.id, [inc.identity for _, inc in built.items])
-        screened = rules.screen(policy, built.items, now, gone)
-        built = replace(built, items=screened.items)
+        built = build_items(fetched, rules.clean_options(policy), policy.identity_rule)
+        checked, screened = screen_feed(source, policy, built, now)
+        if checked.switch is not None:
+            log.warning("fetch source=%s %s", source.id, checked.switch.note())
+        built = replace(checked.built, items=screened.items)
         incoming = self._full_text(source, built)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
-        rhythm = decide.publishing_interval([i.published for i in built.feed.items], now)
+        dates = [i.published for i in built.feed.items]
+        rhythm = decide.publishing_interval(dates, now)
+        gap = decide.usual_gap(dates, now)
+        dated = [d for d in dates if d is not None and d <= now]
         result = writes.save_feed(
             source,
             incoming,
@@ -363,15 +439,37 @@ class _Run:
                 new_url=fetched.permanent_url,
                 title=built.feed.title,
                 site_url=built.feed.link,
+                newest_item_at=max(dated, default=None),
+                usual_gap_seconds=gap.total_seconds() if gap else None,
+                quiet_after=self._quiet_after(gap or self._learnt_gap(source)),
             ),
             self.categories,
             held=screened.held,
+            policy=SavePolicy(
+                dates=policy.date_policy,
+                match_reissued=policy.match_reissued,
+                switch=checked.switch,
+            ),
         )
         self.fetched += 1
         self.new += result.new
         self.updated += result.updated
         self.tally.articles(result.new, result.updated)
+        if result.went_quiet:
+            self.alert(source, "quiet")
         return len(incoming)
+
+    def alert(self, source: SourceState, event: str) -> None:
+        """Tell the operator a source went quiet or started failing (log, and webhook)."""
+        log.warning("alert source=%s event=%s name=%s", source.id, event, source.name)
+        hook = self.settings.alert_webhook
+        if hook:
+            payload = {
+                "event": event,
+                "at": utcnow().isoformat().replace("+00:00", "Z"),
+                "source": {"id": source.id, "name": source.name, "feed_url": source.feed_url},
+            }
+            self.network.send_alert(hook, payload)
 
     def flush(self, *, at_least: int = 0) -> None:
         """Add the counts so far to the stored metrics (every `at_least` fetches, or now)."""
@@ -387,6 +485,15 @@ class _Run:
             updated=self.updated,
             errors=tuple(self.errors),
         )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def worker_name() -> str:
@@ -446,6 +553,8 @@ def update(
     if not first:
         return UpdateSummary()
     network = _Network(settings, seam)
+    for host, (until, why) in writes.host_pauses(started).items():
+        network.fetcher.pause(host, (until - started).total_seconds(), why)
     run = _Run(settings, network, rng or random.Random())
     handoff: queue.Queue[_Outcome] = queue.Queue(maxsize=64)
     pending = done = 0

@@ -68,6 +68,7 @@ def render(counters: list[tuple[str, str, float]], gauges: store_metrics.Gauges)
             "Subscribed sources, by state.",
             [
                 ('state="ok"', gauges.sources_ok),
+                ('state="quiet"', gauges.sources_quiet),
                 ('state="failing"', gauges.sources_failing),
                 ('state="disabled"', gauges.sources_disabled),
             ],
@@ -76,6 +77,11 @@ def render(counters: list[tuple[str, str, float]], gauges: store_metrics.Gauges)
             "newsdesk_sources_due",
             "Enabled sources whose next fetch time has passed (the backlog).",
             [("", gauges.due_backlog)],
+        ),
+        (
+            "newsdesk_hosts_paused",
+            "Hosts that asked (429/503 with Retry-After) not to be fetched for now.",
+            [("", gauges.hosts_paused)],
         ),
         (
             "newsdesk_articles",

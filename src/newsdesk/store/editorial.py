@@ -17,6 +17,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from newsdesk.engine.dating import DatePolicy
+from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.store.models import (
     Article,
     AuditEntry,
@@ -55,6 +57,10 @@ class Policy:
     min_interval_minutes: int | None = None
     max_interval_minutes: int | None = None
     first_fetch: bool = False
+    identity_rule: KeyRule = KeyRule.GUID
+    repair_identity: bool = True
+    match_reissued: bool = True
+    date_policy: DatePolicy = DatePolicy.SANE
 
 
 def _spec(rule: Rule) -> RuleSpec:
@@ -95,16 +101,50 @@ def policy_for(source_id: int) -> Policy:
         max_interval_minutes=settings.max_interval_minutes if settings else None,
         # the archive question only arises before anything was ever imported
         first_fetch=source.last_success_at is None,
+        identity_rule=_key_rule(source.identity_rule),
+        repair_identity=settings.repair_identity if settings else True,
+        match_reissued=settings.match_reissued if settings else True,
+        date_policy=_date_policy(settings.date_policy if settings else ""),
     )
 
 
-def tombstoned(source_id: int, identities: Iterable[str]) -> set[str]:
-    """Those of `identities` an editor deleted from this source: never import them again."""
+def _key_rule(value: str) -> KeyRule:
+    try:
+        return KeyRule(value)
+    except ValueError:
+        return KeyRule.GUID
+
+
+def _date_policy(value: str) -> DatePolicy:
+    try:
+        return DatePolicy(value)
+    except ValueError:
+        return DatePolicy.SANE
+
+
+def tombstoned(
+    source_id: int, identities: Iterable[str], links: Mapping[str, str] | None = None
+) -> set[str]:
+    """Those of `identities` an editor deleted from this source: never import them again.
+
+    `links` maps identities to their article links: an item re-issued under a new key
+    (a new GUID, or a new date under a link key) is still the deleted article when its
+    link is a tombstone's.
+    """
     wanted = list(identities)
     if not wanted:
         return set()
     found = Tombstone.objects.filter(source_id=source_id, identity__in=wanted)
-    return set(found.values_list("identity", flat=True))
+    gone = set(found.values_list("identity", flat=True))
+    by_link: dict[str, list[str]] = {}
+    for key, url in (links or {}).items():
+        if url and key not in gone:
+            by_link.setdefault(url, []).append(key)
+    if by_link:
+        dead = Tombstone.objects.filter(source_id=source_id, url__in=list(by_link))
+        for url in dead.values_list("url", flat=True):
+            gone.update(by_link[url])
+    return gone
 
 
 def feed_version_of(fields: Mapping[str, Any], edited: Iterable[str]) -> dict[str, Any] | None:
@@ -326,6 +366,11 @@ class HealthRow:
     next_fetch_at: datetime | None
     per_day: tuple[int, ...]  # articles first seen per day, oldest first
     held: int
+    # answering, but nothing new for much longer than its usual gap between items
+    quiet_since: datetime | None = None
+    last_new_at: datetime | None = None
+    usual_gap_seconds: float | None = None
+    identity_note: str = ""
 
 
 def health(now: datetime, days: int = 14) -> list[HealthRow]:
@@ -370,9 +415,21 @@ def health(now: datetime, days: int = 14) -> list[HealthRow]:
                     counts.get((s.pk, start + timedelta(days=i)), 0) for i in range(days)
                 ),
                 held=held.get(s.pk, 0),
+                quiet_since=s.quiet_since if s.enabled else None,
+                last_new_at=s.last_new_at,
+                usual_gap_seconds=s.usual_gap_seconds,
+                identity_note=s.identity_note,
             )
         )
-    rows.sort(key=lambda r: (not r.failing, -r.consecutive_errors, not r.stale, r.name.lower()))
+    rows.sort(
+        key=lambda r: (
+            not r.failing,
+            -r.consecutive_errors,
+            r.quiet_since is None,
+            not r.stale,
+            r.name.lower(),
+        )
+    )
     return rows
 
 
@@ -391,6 +448,7 @@ class DeskSummary:
     sources: int
     published_today: int
     recent: tuple[AuditLine, ...]
+    quiet: int = 0
 
 
 def desk_summary(now: datetime | None = None) -> DeskSummary:
@@ -399,6 +457,7 @@ def desk_summary(now: datetime | None = None) -> DeskSummary:
     return DeskSummary(
         held=Article.objects.filter(status=Article.Status.HELD).count(),
         failing=Source.objects.filter(consecutive_errors__gt=0).count(),
+        quiet=Source.objects.filter(enabled=True, quiet_since__isnull=False).count(),
         sources=Source.objects.count(),
         published_today=Article.objects.filter(
             status=Article.Status.PUBLISHED, first_seen_at__gte=now - timedelta(days=1)

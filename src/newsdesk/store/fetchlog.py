@@ -9,9 +9,10 @@ from datetime import datetime
 
 from django.db import transaction
 
+from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.errors import InputError
 from newsdesk.store.models import Article, FetchRecord, Source
-from newsdesk.store.writes import SourceState, source_state
+from newsdesk.store.writes import SourceState, feed_title, source_state, stored_feed_date
 from newsdesk.types import Fetched
 
 
@@ -102,24 +103,42 @@ def find_source(ref: str) -> SourceState:
 
 
 def stored_articles(
-    source_id: int, identities: Iterable[str], urls: Iterable[str]
+    source_id: int,
+    identities: Iterable[str],
+    urls: Iterable[str],
+    hashes: Iterable[str] = (),
+    rekey: KeyRule | None = None,
 ) -> list[StoredArticle]:
-    """The source's articles stored under any of `identities` or with any of `urls`."""
+    """The source's articles stored under any of `identities`, or with any of `urls` or
+    content `hashes`. With `rekey`, each carries the key an identity switch to that rule
+    would give it (as store.writes.rekey_articles does), so a replay can match on it."""
     ids = sorted(set(identities))
     links = sorted({u for u in urls if u})
+    digests = sorted({h for h in hashes if h})
     rows = Article.objects.filter(source_id=source_id, identity__in=ids)
     if links:
         rows = rows | Article.objects.filter(source_id=source_id, url__in=links)
-    fields = ("id", "identity", "url", "title", "content_hash", "status", "edited_fields")
-    return [
-        StoredArticle(
-            id=row["id"],
-            identity=row["identity"],
-            url=row["url"],
-            title=row["title"],
-            content_hash=row["content_hash"],
-            status=row["status"],
-            edited_fields=tuple(row["edited_fields"] or ()),
+    if digests:
+        rows = rows | Article.objects.filter(source_id=source_id, content_hash__in=digests)
+    found: list[StoredArticle] = []
+    taken: set[str] = set()
+    for row in rows.order_by("id"):
+        identity = row.identity
+        if rekey is not None:
+            title = feed_title(row.title, row.edited_fields, row.feed_version)
+            key = stored_key(rekey, row.guid, row.url, stored_feed_date(row), title)
+            if key is not None and key not in taken:
+                taken.add(key)
+                identity = key
+        found.append(
+            StoredArticle(
+                id=row.pk,
+                identity=identity,
+                url=row.url,
+                title=row.title,
+                content_hash=row.content_hash,
+                status=row.status,
+                edited_fields=tuple(row.edited_fields or ()),
+            )
         )
-        for row in rows.order_by("id").values(*fields)
-    ]
+    return found

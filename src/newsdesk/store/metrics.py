@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
-from newsdesk.store.models import Article, MetricCounter, Source
+from newsdesk.store.models import Article, HostPause, MetricCounter, Source
 
 CounterKey = tuple[str, str]  # (name, labels)
 
@@ -48,13 +48,27 @@ class Gauges:
     due_backlog: int
     articles_published: int
     articles_held: int
+    sources_quiet: int = 0
+    hosts_paused: int = 0
 
 
 def gauges(now: datetime, failing_after: int) -> Gauges:
     sources = Source.objects.aggregate(
         disabled=Count("id", filter=Q(enabled=False)),
         failing=Count("id", filter=Q(enabled=True, consecutive_errors__gte=failing_after)),
-        ok=Count("id", filter=Q(enabled=True, consecutive_errors__lt=failing_after)),
+        # quiet is a kind of ok: answering, with nothing new for much longer than usual
+        quiet=Count(
+            "id",
+            filter=Q(
+                enabled=True,
+                consecutive_errors__lt=failing_after,
+                quiet_since__isnull=False,
+            ),
+        ),
+        ok=Count(
+            "id",
+            filter=Q(enabled=True, consecutive_errors__lt=failing_after, quiet_since__isnull=True),
+        ),
         due=Count("id", filter=Q(enabled=True, next_fetch_at__lte=now)),
     )
     articles = Article.objects.aggregate(
@@ -66,6 +80,8 @@ def gauges(now: datetime, failing_after: int) -> Gauges:
         sources_failing=sources["failing"],
         sources_disabled=sources["disabled"],
         due_backlog=sources["due"],
+        sources_quiet=sources["quiet"],
+        hosts_paused=HostPause.objects.filter(until__gt=now).count(),
         articles_published=articles["published"],
         articles_held=articles["held"],
     )

@@ -58,6 +58,26 @@ class Source(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     leased_by = models.CharField(max_length=100, blank=True, default="")
 
+    # how items are told apart (engine.dedupe.identity.KeyRule), and why it last changed
+    identity_rule = models.CharField(
+        max_length=20,
+        default="guid",
+        choices=[
+            ("guid", "GUID (else link, else content)"),
+            ("link+date", "link and date"),
+            ("link+date+title", "link, date and title"),
+        ],
+        help_text="how this source's items are told apart; newsdesk moves it to a link key "
+        "when the feed's GUIDs are missing, repeated or churn",
+    )
+    identity_note = models.CharField(max_length=500, blank=True, default="")
+    identity_changed_at = models.DateTimeField(null=True, blank=True)
+    # publishing rhythm, for "gone quiet": the newest item seen, the usual gap between items,
+    # and since when the source has been silent for much longer than that gap
+    last_new_at = models.DateTimeField(null=True, blank=True)
+    usual_gap_seconds = models.FloatField(null=True, blank=True)
+    quiet_since = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["id"]
 
@@ -82,6 +102,11 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
+    # when the source's date policy put another date in published_at: what the feed said,
+    # and why (null: published_at is the feed's own; nullable so SQLite adds the columns
+    # without rebuilding the table)
+    feed_date = models.DateTimeField(null=True, blank=True)
+    date_note = models.CharField(max_length=200, null=True, blank=True)
     # the date lists sort on: the feed's date, or first seen when the feed gave none
     sort_at = models.DateTimeField(default=timezone.now)
     summary = models.TextField(blank=True, default="")
@@ -205,6 +230,25 @@ class SourcePolicy(models.Model):
     )
     min_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     max_interval_minutes = models.PositiveIntegerField(null=True, blank=True)
+    date_policy = models.CharField(
+        max_length=10,
+        choices=[
+            ("sane", "the feed's date, unless in the future, before 1995 or missing"),
+            ("feed", "the feed's date as given"),
+            ("first_seen", "always the time first seen"),
+        ],
+        default="sane",
+        help_text="which date an article is listed under",
+    )
+    repair_identity = models.BooleanField(
+        default=True,
+        help_text="switch to a link key when the feed's GUIDs are missing, repeated or churn",
+    )
+    match_reissued = models.BooleanField(
+        default=True,
+        help_text="an item with a new GUID or date but the link, or title and body, of a "
+        "stored article updates that article",
+    )
 
     class Meta:
         verbose_name = "source settings"
@@ -334,3 +378,15 @@ class FetchRecord(models.Model):
 
     def __str__(self) -> str:
         return f"fetch {self.pk} of source {self.source_id} at {self.fetched_at}"
+
+
+class HostPause(models.Model):
+    """A host that asked us to wait (429/503 with Retry-After): no feed or page of it is
+    fetched before `until`, by any worker on any machine."""
+
+    host = models.CharField(max_length=300, unique=True)
+    until = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=500, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.host} paused until {self.until}"

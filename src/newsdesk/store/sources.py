@@ -11,6 +11,14 @@ from django.db.models import Count
 from newsdesk.store.models import Source
 
 
+def span(seconds: float) -> str:
+    """A gap for people: "20 min", "6 h", "3 days"."""
+    hours = seconds / 3600
+    if hours < 1:
+        return f"{max(1, round(seconds / 60))} min"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRow:
     id: int
@@ -27,6 +35,20 @@ class SourceRow:
     consecutive_errors: int
     next_fetch_at: datetime
     articles: int
+    quiet_since: datetime | None = None
+    last_new_at: datetime | None = None
+    usual_gap_seconds: float | None = None
+    identity_rule: str = "guid"
+    identity_note: str = ""
+
+    @property
+    def state(self) -> str:
+        """ok, quiet (answering, but silent for much longer than usual), failing, disabled."""
+        if not self.enabled:
+            return "disabled"
+        if self.failing:
+            return "failing"
+        return "quiet" if self.quiet_since else "ok"
 
     def record(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -46,6 +68,12 @@ class SourceRow:
             "consecutive_errors": self.consecutive_errors,
             "items": self.articles,
             "next_fetch": iso(self.next_fetch_at),
+            "state": self.state,
+            "quiet_since": iso(self.quiet_since),
+            "last_new_item": iso(self.last_new_at),
+            "usual_gap_seconds": self.usual_gap_seconds,
+            "identity": self.identity_rule,
+            "identity_note": self.identity_note or None,
         }
 
 
@@ -67,6 +95,11 @@ def all_sources(failing_after: int = 5) -> list[SourceRow]:
             consecutive_errors=s.consecutive_errors,
             next_fetch_at=s.next_fetch_at,
             articles=s.n,
+            quiet_since=s.quiet_since,
+            last_new_at=s.last_new_at,
+            usual_gap_seconds=s.usual_gap_seconds,
+            identity_rule=s.identity_rule,
+            identity_note=s.identity_note,
         )
         for s in rows
     ]

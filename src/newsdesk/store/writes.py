@@ -12,9 +12,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
+from newsdesk.engine.dating import DatePolicy, date_article
+from newsdesk.engine.dedupe import reissue
+from newsdesk.engine.dedupe.canonical import canonical_url
+from newsdesk.engine.dedupe.identity import KeyRule, stored_key
+from newsdesk.engine.dedupe.signal import StoredKey, Switch
 from newsdesk.errors import InputError, StoreError
 from newsdesk.store.editorial import feed_version_of
-from newsdesk.store.models import Article, Category, Source
+from newsdesk.store.models import Article, Category, HostPause, Source
 from newsdesk.types import CleanArticle, FullText
 
 
@@ -33,6 +38,10 @@ class SourceState:
     category: str | None
     # the worker holding the source's lease; saves are refused once another holds it
     leased_by: str = ""
+    # the publishing rhythm, for "gone quiet"
+    last_new_at: datetime | None = None
+    usual_gap_seconds: float | None = None
+    quiet_since: datetime | None = None
 
 
 class LeaseLostError(StoreError):
@@ -52,6 +61,18 @@ class Incoming:
 class SaveResult:
     new: int
     updated: int
+    reissued: int = 0  # of `updated`: items under a new key that matched a stored article
+    rekeyed: int = 0  # stored articles moved to the new key of an identity switch
+    went_quiet: bool = False  # this fetch found the source silent for the first time
+
+
+@dataclass(frozen=True, slots=True)
+class SavePolicy:
+    """What the source's editorial settings say about saving (store.editorial.Policy)."""
+
+    dates: DatePolicy = DatePolicy.SANE
+    match_reissued: bool = True
+    switch: Switch | None = None  # an identity switch this fetch called for
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +87,11 @@ class FeedHealth:
     new_url: str | None = None
     title: str | None = None
     site_url: str | None = None
+    # rhythm: the newest dated item of the feed (not after now), the usual gap between its
+    # items (None: keep the learnt one), and how long a silence counts as "gone quiet"
+    newest_item_at: datetime | None = None
+    usual_gap_seconds: float | None = None
+    quiet_after: timedelta | None = None
 
 
 def _state(source: Source) -> SourceState:
@@ -80,6 +106,9 @@ def _state(source: Source) -> SourceState:
         review=source.review,
         category=source.category.name if source.category else None,
         leased_by=source.leased_by,
+        last_new_at=source.last_new_at,
+        usual_gap_seconds=source.usual_gap_seconds,
+        quiet_since=source.quiet_since,
     )
 
 
@@ -275,15 +304,17 @@ def save_feed(
     health: FeedHealth,
     categories: CategoryCache | None = None,
     held: Mapping[str, str] | None = None,
+    policy: SavePolicy | None = None,
 ) -> SaveResult:
     """Save one fetched feed: its new and changed items and the source's health, atomically.
 
     A crash or kill anywhere inside leaves the previous state: the validators are saved in
     the same transaction, so the next run fetches the feed again and imports what was lost.
+    An identity switch (re-keying the stored articles) is part of the same transaction.
     """
     cache = {} if categories is None else categories
     try:
-        return _save_feed(source, items, health, cache, held or {})
+        return _save_feed(source, items, health, cache, held or {}, policy or SavePolicy())
     except BaseException:
         # categories created inside the rolled-back transaction are gone again
         cache.clear()
@@ -296,31 +327,37 @@ def _save_feed(
     health: FeedHealth,
     cache: CategoryCache,
     held: Mapping[str, str],
+    policy: SavePolicy,
 ) -> SaveResult:
     now = health.fetched_at
     first: dict[str, Incoming] = {}
     for incoming in items:
-        # a feed that repeats a guid: the first occurrence (the newest, in feed order) wins
+        # a feed that repeats a key: the first occurrence (the newest, in feed order) wins
         first.setdefault(incoming.identity, incoming)
-    new = updated = 0
+    new = updated = rekeyed = 0
     with transaction.atomic():
+        if policy.switch is not None:
+            rekeyed = rekey_articles(source.id, policy.switch.to)
         existing = {
             a.identity: a
             for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
         }
+        reissues = _reissued(source.id, first, existing, items) if policy.match_reissued else {}
         to_create: list[tuple[Article, list[Category]]] = []
         for identity, incoming in first.items():
             fields = _article_fields(incoming)
             names = ([source.category] if source.category else []) + list(
                 incoming.article.categories
             )
-            old = existing.get(identity)
+            old = existing.get(identity) or reissues.get(identity)
             if old is None:
+                dated = date_article(policy.dates, incoming.article.published, now)
+                fields.update(_date_fields(dated, incoming.article))
                 article = Article(
                     source_id=source.id,
                     identity=identity,
                     first_seen_at=now,
-                    sort_at=incoming.article.published or now,
+                    sort_at=dated.sort_at,
                     status=Article.Status.HELD
                     if source.review or identity in held
                     else Article.Status.PUBLISHED,
@@ -328,8 +365,12 @@ def _save_feed(
                 )
                 to_create.append((article, _categories_for(names[:8], cache)))
                 continue
-            if old.content_hash == incoming.content_hash:
+            rekey = old.identity != identity
+            if old.content_hash == incoming.content_hash and not rekey:
                 continue
+            old.identity = identity
+            dated = date_article(policy.dates, incoming.article.published, old.first_seen_at)
+            fields.update(_date_fields(dated, incoming.article))
             kept = set(old.edited_fields)
             if kept:
                 old.feed_version = feed_version_of({**fields, "categories": names[:8]}, kept)
@@ -350,11 +391,128 @@ def _save_feed(
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
             new = len(created)
-        _record_success(source, health)
-    return SaveResult(new=new, updated=updated)
+        went_quiet = _record_success(
+            source,
+            health,
+            latest=_latest_new([a for a, _ in to_create], now),
+            switch=policy.switch,
+        )
+    return SaveResult(
+        new=new,
+        updated=updated,
+        reissued=len(reissues),
+        rekeyed=rekeyed,
+        went_quiet=went_quiet,
+    )
 
 
-def _record_success(source: SourceState, health: FeedHealth) -> None:
+def _date_fields(dated: Any, article: CleanArticle) -> dict[str, Any]:
+    return {
+        "published_at": dated.published,
+        "feed_date": None if dated.from_feed else article.published,
+        "date_note": None if dated.from_feed else (dated.note or None),
+    }
+
+
+def _latest_new(created: Sequence[Article], now: datetime) -> datetime | None:
+    """When the newest of the created articles was published (never after now)."""
+    if not created:
+        return None
+    return max(min(a.published_at or now, now) for a in created)
+
+
+def stored_feed_date(article: Article) -> datetime | None:
+    """The date the feed gave the stored article (published_at, unless the date policy
+    replaced it): what its link key was made from."""
+    return article.feed_date if article.date_note is not None else article.published_at
+
+
+def feed_title(title: str, edited: Sequence[str], feed_version: Mapping[str, Any] | None) -> str:
+    if "title" in edited and feed_version and isinstance(feed_version.get("title"), str):
+        return str(feed_version["title"])
+    return title
+
+
+def rekey_articles(source_id: int, rule: KeyRule) -> int:
+    """Move a source's stored articles to `rule`'s keys, so the next fetches match them.
+
+    Articles the GUID churn already doubled map to one key: the first stored keeps it and
+    the copies keep their old keys (an editor can delete them); nothing is merged blindly.
+    Articles that hold too little for the rule (no link) keep their key. Returns how many
+    moved.
+    """
+    rows = list(
+        Article.objects.filter(source_id=source_id)
+        .order_by("id")
+        .only(
+            "id", "identity", "guid", "url", "title", "published_at", "feed_date",
+            "date_note", "edited_fields", "feed_version",
+        )
+    )  # fmt: skip
+    wanted: list[tuple[Article, str | None]] = []
+    for article in rows:
+        title = feed_title(article.title, article.edited_fields, article.feed_version)
+        wanted.append(
+            (article, stored_key(rule, article.guid, article.url, stored_feed_date(article), title))
+        )
+    # keys of the rows that stay where they are are taken; so is each key once given
+    taken = {a.identity for a, key in wanted if key is None or key == a.identity}
+    moved: list[tuple[Article, str]] = []
+    for article, key in wanted:
+        if key is None or key == article.identity or key in taken:
+            continue
+        taken.add(key)
+        moved.append((article, key))
+    if rule is KeyRule.GUID:
+        # back to GUID keys, which rows still to move may hold now: park them first, as
+        # PostgreSQL checks the unique key row by row
+        for article, _ in moved:
+            article.identity = f"moving:{article.pk}"
+        Article.objects.bulk_update([a for a, _ in moved], ["identity"], batch_size=500)
+    for article, key in moved:
+        article.identity = key
+    Article.objects.bulk_update([a for a, _ in moved], ["identity"], batch_size=500)
+    return len(moved)
+
+
+def _reissued(
+    source_id: int,
+    first: Mapping[str, Incoming],
+    existing: Mapping[str, Article],
+    items: Sequence[Incoming],
+) -> dict[str, Article]:
+    """The stored articles that items under a new key re-issue (engine.dedupe.reissue)."""
+    new = [
+        reissue.Candidate(key, inc.article.url or "", inc.content_hash)
+        for key, inc in first.items()
+        if key not in existing
+    ]
+    if not new:
+        return {}
+    urls = [c.url for c in new if c.url]
+    hashes = [c.content_hash for c in new if c.content_hash]
+    stored = {
+        a.pk: a
+        for a in Article.objects.filter(source_id=source_id).filter(
+            Q(url__in=urls) | Q(content_hash__in=hashes)
+        )
+    }
+    found = reissue.match(
+        new,
+        [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for i in items],
+        [reissue.Candidate(a.identity, a.url, a.content_hash, a.pk) for a in stored.values()],
+        set(first),
+    )
+    return {key: stored[hit.article_id] for key, hit in found.items()}
+
+
+def _record_success(
+    source: SourceState,
+    health: FeedHealth,
+    latest: datetime | None = None,
+    switch: Switch | None = None,
+) -> bool:
+    """Record a good answer; returns whether the source has just gone quiet."""
     changes: dict[str, Any] = {
         "last_fetched_at": health.fetched_at,
         "last_success_at": health.fetched_at,
@@ -377,7 +535,40 @@ def _record_success(source: SourceState, health: FeedHealth) -> None:
         changes["site_url"] = health.site_url[:2000]
     if health.title and source.name == source.feed_url:
         changes["name"] = health.title[:300]
+    if switch is not None:
+        changes["identity_rule"] = switch.to.value
+        changes["identity_note"] = switch.note()[:500]
+        changes["identity_changed_at"] = health.fetched_at
+    went_quiet = _rhythm(source, health, latest, changes)
     _update_held(source, changes)
+    return went_quiet
+
+
+def _rhythm(
+    source: SourceState, health: FeedHealth, latest: datetime | None, changes: dict[str, Any]
+) -> bool:
+    """Keep the publishing rhythm: the newest item, the usual gap, and whether it is quiet."""
+    now = health.fetched_at
+    # a stored item re-dated by the feed is not news; the feed's newest date only counts
+    # for a source whose rhythm is not known yet (subscribed before newsdesk kept it)
+    bootstrap = health.newest_item_at if source.last_new_at is None else None
+    candidates = [t for t in (source.last_new_at, latest, bootstrap) if t]
+    last_new = min(max(candidates), now) if candidates else None
+    if last_new is not None and last_new != source.last_new_at:
+        changes["last_new_at"] = last_new
+    if health.usual_gap_seconds is not None:
+        changes["usual_gap_seconds"] = health.usual_gap_seconds
+    quiet = (
+        health.quiet_after is not None
+        and last_new is not None
+        and now - last_new > health.quiet_after
+    )
+    if quiet and source.quiet_since is None:
+        changes["quiet_since"] = now
+        return True
+    if not quiet and source.quiet_since is not None:
+        changes["quiet_since"] = None
+    return False
 
 
 def _update_held(source: SourceState, changes: dict[str, Any]) -> None:
@@ -389,9 +580,10 @@ def _update_held(source: SourceState, changes: dict[str, Any]) -> None:
         raise LeaseLostError(f"store: source {source.id} was claimed by another worker")
 
 
-def record_not_modified(source: SourceState, health: FeedHealth) -> None:
+def record_not_modified(source: SourceState, health: FeedHealth) -> bool:
+    """Record a 304; returns whether the source has just gone quiet."""
     with transaction.atomic():
-        _record_success(source, health)
+        return _record_success(source, health)
 
 
 def record_failure(
@@ -442,3 +634,55 @@ def known_identities(source_id: int, identities: Sequence[str]) -> set[str]:
         return set()
     found = Article.objects.filter(source_id=source_id, identity__in=list(identities))
     return set(found.values_list("identity", flat=True))
+
+
+def stored_link_keys(source_id: int, urls: Sequence[str]) -> dict[str, list[StoredKey]]:
+    """The source's stored articles under these links (canonical link → GUID and title):
+    what the identity check compares a fetch's GUIDs with."""
+    wanted = sorted({u for u in urls if u})
+    found: dict[str, list[StoredKey]] = {}
+    for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
+        rows = Article.objects.filter(source_id=source_id, url__in=wanted[start : start + 500])
+        for url, guid, title, edited, version in rows.values_list(
+            "url", "guid", "title", "edited_fields", "feed_version"
+        ):
+            key = StoredKey(guid=guid, title=feed_title(title, edited, version))
+            found.setdefault(canonical_url(url), []).append(key)
+    return found
+
+
+def pause_host(host: str, until: datetime, reason: str) -> None:
+    """Remember that `host` asked to be left alone until `until`, for every worker."""
+    if not host:
+        return
+    with transaction.atomic():
+        found = HostPause.objects.select_for_update().filter(host=host[:300]).first()
+        if found is None:
+            try:
+                with transaction.atomic():
+                    HostPause.objects.create(host=host[:300], until=until, reason=reason[:500])
+                return
+            except IntegrityError:  # another worker paused it first
+                found = HostPause.objects.select_for_update().get(host=host[:300])
+        if until > found.until:
+            found.until, found.reason = until, reason[:500]
+            found.save(update_fields=["until", "reason"])
+
+
+def host_pauses(now: datetime) -> dict[str, tuple[datetime, str]]:
+    """The hosts still waiting at `now` (host -> until, why); older pauses are cleared."""
+    HostPause.objects.filter(until__lte=now).delete()
+    return {p.host: (p.until, p.reason) for p in HostPause.objects.all()}
+
+
+def defer(source: SourceState, *, until: datetime, note: str) -> None:
+    """Not fetched because its host asked us to wait: no error counted, asked again then."""
+    _update_held(
+        source,
+        {
+            "next_fetch_at": until,
+            "last_error": note[:2000],
+            "lease_until": None,
+            "leased_by": "",
+        },
+    )

@@ -559,3 +559,61 @@ def test_mounted_origin_is_served_without_dns_and_the_rest_stays_guarded(tmp_pat
     assert asyncio.run(run("https://demo.newsdesk.invalid/feeds/world.xml")).content == FEED
     with pytest.raises(BlockedAddressError):
         asyncio.run(run("http://127.0.0.1:9/feed"))
+
+
+# --- a host that asks us to wait ------------------------------------------------------------
+
+
+def test_a_429_with_retry_after_pauses_the_whole_host(tmp_path: Path) -> None:
+    from newsdesk.errors import HostPausedError
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        if request.url.path == "/a.xml":
+            return httpx.Response(429, headers={"Retry-After": "120"})
+        return streamed(FEED)
+
+    async def run() -> list[object]:
+        transport = httpx.MockTransport(handler)
+        async with Fetcher(settings(tmp_path), transport=transport, resolve=public_dns) as fetcher:
+            results: list[object] = []
+            for url in (
+                "http://big.example/a.xml",
+                "http://big.example/b.xml",
+                "http://small.example/c.xml",
+            ):
+                try:
+                    results.append(await fetcher.fetch(FetchRequest(url)))
+                except FetchError as e:
+                    results.append(e)
+            results.append(sorted(fetcher.paused_hosts()))
+            return results
+
+    first, second, third, paused = asyncio.run(run())
+    assert isinstance(first, HTTPStatusError) and first.retry_after == 120
+    assert isinstance(second, HostPausedError) and second.host == "big.example"
+    assert 119 < second.retry_after <= 120
+    assert str(second).startswith("fetch: not asked, big.example asked us to wait 120s more")
+    assert isinstance(third, Fetched) and third.status == 200
+    assert seen == ["http://big.example/a.xml", "http://small.example/c.xml"]
+    assert paused == ["big.example"]
+
+
+def test_a_pause_from_an_earlier_run_is_honoured_and_capped(tmp_path: Path) -> None:
+    from newsdesk.errors import HostPausedError
+
+    async def run() -> tuple[object, float]:
+        transport = httpx.MockTransport(lambda r: streamed(FEED))
+        async with Fetcher(settings(tmp_path), transport=transport, resolve=public_dns) as f:
+            f.pause("big.example", 10 * 365 * 86400, "HTTP 429 from http://big.example/a.xml")
+            left = f.paused_hosts()["big.example"][0]
+            try:
+                return await f.get_page("http://big.example/story.html"), left
+            except HostPausedError as e:
+                return e, left
+
+    error, left = asyncio.run(run())
+    assert isinstance(error, HostPausedError)
+    assert left <= 24 * 3600  # a year-long Retry-After is a misconfiguration

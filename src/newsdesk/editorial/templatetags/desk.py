@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from newsdesk.store import editorial
+from newsdesk.store.sources import span as human_span
 
 register = template.Library()
 
@@ -18,3 +19,8 @@ def desk_summary(context: dict[str, Any]) -> editorial.DeskSummary | None:
     if user is None or not user.has_perm("store.view_article"):
         return None
     return editorial.desk_summary()
+
+
+@register.filter
+def span(seconds: float | None) -> str:
+    return human_span(seconds) if seconds else ""

@@ -25,6 +25,7 @@ from newsdesk.errors import (
     BodyTooLargeError,
     FetchError,
     FetchTimeoutError,
+    HostPausedError,
     HTTPStatusError,
     TooManyRedirectsError,
 )
@@ -37,6 +38,9 @@ _ACCEPT_FEED = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 _ACCEPT_PAGE = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+# a Retry-After on these is about the server, not the one URL: the whole host waits
+_HOST_WAITS = frozenset({429, 503})
+_LONGEST_PAUSE = 24 * 3600.0  # a Retry-After of a year is a misconfiguration, not a wish
 
 
 class Fetcher:
@@ -85,6 +89,8 @@ class Fetcher:
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
         )
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        # host -> (monotonic time it may be asked again, why it waits)
+        self._paused: dict[str, tuple[float, str]] = {}
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -99,6 +105,29 @@ class Fetcher:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def pause(self, host: str, seconds: float, reason: str) -> None:
+        """Ask nothing of `host` for `seconds` (a pause it asked for in an earlier run)."""
+        until = time.monotonic() + min(max(seconds, 0.0), _LONGEST_PAUSE)
+        if until > self._paused.get(host, (0.0, ""))[0]:
+            self._paused[host] = (until, reason)
+
+    def paused_hosts(self) -> dict[str, tuple[float, str]]:
+        """The hosts waiting now: seconds left and why."""
+        now = time.monotonic()
+        return {h: (until - now, why) for h, (until, why) in self._paused.items() if until > now}
+
+    def _wait_asked(self, url: str) -> None:
+        host = _host_of(url)
+        until, why = self._paused.get(host, (0.0, ""))
+        left = until - time.monotonic()
+        if left > 0:
+            raise HostPausedError(
+                f"fetch: not asked, {host} asked us to wait {left:.0f}s more ({why})",
+                url,
+                host,
+                left,
+            )
 
     async def fetch(self, req: FetchRequest) -> Fetched:
         """A feed, asked for conditionally: 304 gives Fetched(status=304, content=b"")."""
@@ -120,6 +149,9 @@ class Fetcher:
         all_permanent = True
         for hop in range(self._settings.max_redirects + 1):
             async with self._slot(url):
+                # checked inside the slot: requests queued behind the one that got a 429
+                # see the pause it set
+                self._wait_asked(url)
                 if deadline is None:
                     # The deadline starts once the first request may go out, not while queueing.
                     deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
@@ -149,10 +181,7 @@ class Fetcher:
             await asyncio.to_thread(check_url, url, allow_private=allow, resolve=self._resolve)
 
     def _slot(self, url: str) -> asyncio.Semaphore:
-        try:
-            host = httpx.URL(url).host
-        except httpx.InvalidURL:
-            host = ""  # the guard, run next inside the slot, refuses it with a clear message
+        host = _host_of(url)
         slot = self._host_slots.get(host)
         if slot is None:
             slot = asyncio.Semaphore(max(1, self._settings.per_host_concurrency))
@@ -194,6 +223,8 @@ class Fetcher:
         if status >= 400:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
             reason = response.reason_phrase or "error"
+            if status in _HOST_WAITS and retry_after:
+                self.pause(_host_of(url), retry_after, f"HTTP {status} from {url}")
             raise HTTPStatusError(
                 f"fetch: HTTP {status} {reason} from {url}", url, status, retry_after
             )
@@ -248,3 +279,10 @@ def _network_kind(e: httpx.HTTPError) -> str:
     if isinstance(e, httpx.ReadError | httpx.WriteError):
         return "connection lost"
     return "network error"
+
+
+def _host_of(url: str) -> str:
+    try:
+        return httpx.URL(url).host
+    except httpx.InvalidURL:
+        return ""  # the guard, run next inside the slot, refuses it with a clear message
