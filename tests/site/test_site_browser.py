@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -287,3 +288,30 @@ def test_pages_pass_axe_core(live_server: Any, browser_rows: Seed) -> None:
         finally:
             browser.close()
     assert found == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dates_are_shown_in_the_readers_time_zone(live_server: Any, browser_rows: Seed) -> None:
+    """The server writes dates in the site's zone (UTC here); a reader in Tokyo sees the
+    date of Tokyo, from the same datetime attribute."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    first = browser_rows.articles[0]
+    # 23:30 UTC on the 13th is already the 14th in Tokyo
+    Article.objects.filter(pk=first.pk).update(
+        published_at=datetime(2025, 6, 13, 23, 30, tzinfo=UTC)
+    )
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    shown: dict[str, str] = {}
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            for zone in ("UTC", "Asia/Tokyo"):
+                context = browser.new_context(timezone_id=zone, locale="en-US")
+                page = context.new_page()
+                page.route(live_server.url + "/**", _with_policy)
+                page.goto(f"{live_server.url}/article/{first.pk}/{first.slug}/")
+                shown[zone] = page.locator(".byline time").inner_text()
+                context.close()
+        finally:
+            browser.close()
+    assert shown == {"UTC": "June 13, 2025", "Asia/Tokyo": "June 14, 2025"}

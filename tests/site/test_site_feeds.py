@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -86,3 +87,24 @@ def test_empty_feeds_are_still_valid(client: Client) -> None:
     assert parse(client, "/feed/rss.xml").entries == []
     assert parse(client, "/feed/atom.xml").entries == []
     assert json.loads(client.get("/feed/feed.json").content)["items"] == []
+
+
+SCHEMA = Path(__file__).resolve().parents[1] / "data" / "site" / "jsonfeed-1.1.schema.json"
+
+
+@pytest.mark.django_db
+def test_json_feeds_validate_against_the_json_feed_schema(client: Client, seed: Seed) -> None:
+    import jsonschema_rs
+
+    validator = jsonschema_rs.validator_for(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    paths = ["/feed/feed.json", "/category/news/feed.json", f"/source/{seed.source.slug}/feed.json"]
+    for path in paths:
+        doc = json.loads(client.get(path).content)
+        errors = [str(e) for e in validator.iter_errors(doc)]
+        assert errors == [], path
+        assert doc["items"], path
+    # the schema does catch a broken feed
+    broken = json.loads(client.get(paths[0]).content)
+    del broken["items"][0]["content_html"]
+    broken["items"][1]["date_published"] = "June 14"
+    assert len(list(validator.iter_errors(broken))) == 2

@@ -16,6 +16,7 @@ from newsdesk.site import demo_files
 from newsdesk.store.models import Article, Category, SiteSettings
 
 LD_JSON = re.compile(r'<script type="application/ld\+json">[^<]*</script>')
+LOCAL_TIME = re.compile(r'<script src="/static/site/localtime(?:\.[0-9a-f]+)?\.js" defer></script>')
 CSP_MIDDLEWARE = "newsdesk.site.security.ContentSecurityPolicyMiddleware"
 
 
@@ -154,8 +155,9 @@ def test_feed_data_is_escaped(client: Client, seed: Seed) -> None:
     )
     for path in ("/", f"/article/{evil.pk}/script/"):
         html = client.get(path).content.decode()
-        # The one script allowed is the JSON-LD data block, and it must hold no raw "<".
-        html = LD_JSON.sub("", html)
+        # The scripts allowed: the JSON-LD data block, which must hold no raw "<", and our
+        # own file for dates in the reader's time zone.
+        html = LOCAL_TIME.sub("", LD_JSON.sub("", html), count=1)
         assert "<script" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
         assert "javascript:" not in html
@@ -309,9 +311,12 @@ def test_no_inline_script_or_style_in_pages(client: Client, seed: Seed) -> None:
     a = seed.articles[0]
     for path in ("/", f"/article/{a.pk}/{a.slug}/", "/category/news/"):
         doc = page(client, path)
-        # JSON-LD is data, never run: the only script element a page may carry
+        # JSON-LD is data, never run; the one script that runs is our own file, no inline code
         scripts = [s for s in select(doc, "script") if s.get("type") != "application/ld+json"]
-        assert not scripts, path
+        assert [s.get("src", "").rsplit("/", 1)[-1].split(".")[0] for s in scripts] == [
+            "localtime"
+        ], path
+        assert all(s.get("src", "").startswith("/static/") and not s.text for s in scripts)
         assert not select(doc, "style, [style]"), path
 
 

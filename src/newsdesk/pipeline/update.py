@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdesk.config import DEMO_ORIGIN, Settings
 from newsdesk.engine.dedupe.identity import KeyRule
+from newsdesk.engine.dedupe.story import StoryIndex
 from newsdesk.errors import FetchError, HostPausedError, HTTPStatusError, NewsdeskError
 from newsdesk.pipeline import decide, rules
 from newsdesk.pipeline.identity import Checked, check_identity
@@ -53,6 +54,7 @@ log = logging.getLogger("newsdesk.update")
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 FLUSH_EVERY = 200  # fetches between metric flushes on long runs
+STORY_WINDOW = timedelta(days=3)  # a new article joins a story of the last few days
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +275,8 @@ class _Run:
         self.deferred = 0
         self.errors: list[str] = []
         self.categories: writes.CategoryCache = {}
+        self.places: writes.PlaceCache = {}
+        self.stories: StoryIndex | None = None
         self.tally = Tally()
 
     def wait(self, source: SourceState, error: HostPausedError) -> None:
@@ -339,6 +343,8 @@ class _Run:
             log.warning("fetch source=%s dropped: %s", source.id, e)
             return
         except Exception as e:  # one broken feed must not stop the run
+            # the story index may hold articles of the rolled-back save: build it again
+            self.stories = None
             self.fail(source, e, fetched.status)
             return
         log.info(
@@ -383,6 +389,15 @@ class _Run:
                     log.info("full text source=%s url=%s: %s", source.id, item.link, e)
             result.append(incoming)
         return result
+
+    def story_index(self, now: datetime) -> StoryIndex:
+        """The recent articles of every source, loaded on the first feed with news."""
+        if self.stories is None:
+            index = StoryIndex()
+            for pk, raw, story, source_id in writes.recent_signatures(now - STORY_WINDOW):
+                index.add(pk, raw, story, source_id)
+            self.stories = index
+        return self.stories
 
     def _quiet_after(self, gap: timedelta | None) -> timedelta | None:
         return decide.quiet_after(gap, self.settings.quiet_factor, self.settings.quiet_min_hours)
@@ -449,7 +464,9 @@ class _Run:
                 dates=policy.date_policy,
                 match_reissued=policy.match_reissued,
                 switch=checked.switch,
+                stories=self.story_index(now) if incoming else None,
             ),
+            places=self.places,
         )
         self.fetched += 1
         self.new += result.new

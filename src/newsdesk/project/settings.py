@@ -116,6 +116,13 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+if (NEWSDESK.public_url or "").startswith("https://"):
+    # served over HTTPS (behind a TLS proxy that sets X-Forwarded-Proto): say so for a year,
+    # and keep the admin's cookies off plain HTTP
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 LOGGING: dict[str, Any] = {
     "version": 1,

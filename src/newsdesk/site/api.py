@@ -104,6 +104,7 @@ def articles(request: HttpRequest) -> HttpResponse:
     limit = _limit(request)
     source = _param(request, "source")
     category = _param(request, "category")
+    place = _param(request, "place")
     q = _param(request, "q")
     cursor = _param(request, "cursor", 100)
     offset, before = 0, None
@@ -130,7 +131,7 @@ def articles(request: HttpRequest) -> HttpResponse:
         more = more and next_offset <= MAX_SEARCH_OFFSET
         return _answer(request, records, f"{SEARCH_CURSOR}{next_offset}" if more else None)
     page = reads.article_record_page(
-        source=source, category=category, before=before, offset=offset, limit=limit
+        source=source, category=category, place=place, before=before, offset=offset, limit=limit
     )
     return _answer(request, page.items, page.next_cursor)
 

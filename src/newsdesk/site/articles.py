@@ -37,7 +37,9 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
         # Titles get corrected after publication; old links keep working.
         return HttpResponsePermanentRedirect(article_path(article))
     siblings = (
-        reads.story_siblings(article.story_id, exclude_id=article.id)
+        reads.story_siblings(
+            article.story_id, exclude_id=article.id, first_source=article.source.id
+        )
         if article.story_id is not None
         else []
     )
@@ -64,7 +66,7 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
 
 
 def canonical_url(article: reads.ArticleView, own_url: str) -> str:
-    if article.url.startswith(("https://", "http://")):
+    if article.source.canonical_to_original and article.url.startswith(("https://", "http://")):
         return article.url
     return own_url
 

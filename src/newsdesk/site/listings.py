@@ -1,8 +1,11 @@
-"""The lists of articles: front page, one category, one source. Keyset-paginated."""
+"""The lists of articles: front page, one category, source, place, author or story.
+Keyset-paginated."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 
@@ -43,26 +46,34 @@ def _front(request: HttpRequest, before: tuple[datetime, int] | None) -> HttpRes
     return render_page(request, "site/front.html", {"page": page, "is_first_page": before is None})
 
 
-def category(request: HttpRequest, slug: str) -> HttpResponse:
-    ref = reads.category(slug)
-    if ref is None:
-        raise Http404("no such category")
+PageOf = Callable[..., reads.Page]
+
+
+def _listing(
+    request: HttpRequest, pages: PageOf, key: str, heading: str, kind: str, **extra: Any
+) -> HttpResponse:
+    """One page of a listing: `pages(key, before=, limit=)` gives the articles."""
     try:
         before = _before(request)
     except BadCursor:
         return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
-    page = reads.category_page(slug, before=before, limit=PAGE_SIZE)
-    return render_page(
+    page = pages(key, before=before, limit=PAGE_SIZE)
+    context = {"page": page, "heading": heading, "kind": kind, "is_first_page": before is None}
+    return render_page(request, "site/listing.html", {**context, **extra})
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    ref = reads.category(slug)
+    if ref is None:
+        raise Http404("no such category")
+    return _listing(
         request,
-        "site/listing.html",
-        {
-            "page": page,
-            "heading": ref.name,
-            "kind": "Category",
-            "current_category": ref.slug,
-            "feed_url": f"/category/{ref.slug}/rss.xml",
-            "is_first_page": before is None,
-        },
+        reads.category_page,
+        slug,
+        ref.name,
+        "Category",
+        current_category=ref.slug,
+        feed_url=f"/category/{ref.slug}/rss.xml",
     )
 
 
@@ -70,23 +81,29 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
     ref = reads.source(slug)
     if ref is None:
         raise Http404("no such source")
-    try:
-        before = _before(request)
-    except BadCursor:
-        return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
-    page = reads.source_page(slug, before=before, limit=PAGE_SIZE)
-    return render_page(
+    return _listing(
         request,
-        "site/listing.html",
-        {
-            "page": page,
-            "heading": ref.name,
-            "kind": "Source",
-            "source": ref,
-            "feed_url": f"/source/{ref.slug}/rss.xml",
-            "is_first_page": before is None,
-        },
+        reads.source_page,
+        slug,
+        ref.name,
+        "Source",
+        source=ref,
+        feed_url=f"/source/{ref.slug}/rss.xml",
     )
+
+
+def place(request: HttpRequest, slug: str) -> HttpResponse:
+    ref = reads.place(slug)
+    if ref is None:
+        raise Http404("no such place")
+    return _listing(request, reads.place_page, slug, ref.name, "Place")
+
+
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    name = reads.author(slug)
+    if name is None:
+        raise Http404("no such author")
+    return _listing(request, reads.author_page, slug, name, "Author")
 
 
 def story(request: HttpRequest, story_id: int) -> HttpResponse:

@@ -192,6 +192,12 @@ def document(server: str) -> dict[str, Any]:
             "schema": {"type": "string", "maxLength": 300},
         },
         {
+            "name": "place",
+            "in": "query",
+            "description": "a place name or slug (ignored with q)",
+            "schema": {"type": "string", "maxLength": 300},
+        },
+        {
             "name": "q",
             "in": "query",
             "description": 'full-text search: words, "phrases", -exclusions; ranked best first',

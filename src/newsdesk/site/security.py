@@ -2,9 +2,10 @@
 
 Add `newsdesk.site.security.ContentSecurityPolicyMiddleware` to MIDDLEWARE.
 
-The policy: our own scripts and styles only (the site has no script at all, and no inline
-style), images from anywhere over http(s) because articles hotlink their publishers' photos,
-embedded video only from YouTube (privacy-enhanced host too) and Vimeo, nothing may frame us.
+The policy: our own scripts and styles only (the site's one script writes dates in the
+reader's time zone; there is no inline script or style), images from anywhere over http(s)
+because articles hotlink their publishers' photos, embedded video only from YouTube
+(privacy-enhanced host too) and Vimeo, nothing may frame us.
 """
 
 from __future__ import annotations

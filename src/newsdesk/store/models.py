@@ -23,6 +23,20 @@ class Category(models.Model):
         return self.name
 
 
+class Place(models.Model):
+    """A place articles are about (engine.tag): /place/<slug>/ lists them."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, default="city")  # country, region or city
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Source(models.Model):
     class FullText(models.TextChoices):
         AUTO = "auto", "auto"
@@ -99,6 +113,8 @@ class Article(models.Model):
     title = models.CharField(max_length=1000)
     slug = models.SlugField(max_length=200, allow_unicode=False)
     author = models.CharField(max_length=500, blank=True, default="")
+    # /author/<slug>/; null for no author (and so SQLite adds the column in place)
+    author_slug = models.CharField(max_length=200, null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
@@ -132,7 +148,11 @@ class Article(models.Model):
         null=True, blank=True, default=None
     )
     story_id = models.IntegerField(null=True, blank=True)
+    # MinHash signature of the title and text, for grouping stories across sources
+    story_signature = models.BinaryField(null=True, blank=True)
     places: models.JSONField[list[str], Any] = models.JSONField(default=list, blank=True)
+    # the same places as rows, for /place/<slug>/ (JSON cannot be indexed on SQLite)
+    place_tags = models.ManyToManyField(Place, blank=True, related_name="articles")
     enclosures: models.JSONField[list[dict[str, Any]], Any] = models.JSONField(
         default=list, blank=True
     )
@@ -148,6 +168,9 @@ class Article(models.Model):
             # "also covered by" on every article page
             models.Index(fields=["story_id", "status", "-sort_at"], name="article_story"),
             models.Index(fields=["-sort_at"], condition=Q(pinned=True), name="article_pinned"),
+            models.Index(fields=["author_slug", "status", "-sort_at"], name="article_author"),
+            # the recent articles a new one is compared with for its story
+            models.Index(fields=["first_seen_at"], name="article_first_seen"),
         ]
 
     def __str__(self) -> str:
@@ -243,6 +266,11 @@ class SourcePolicy(models.Model):
     repair_identity = models.BooleanField(
         default=True,
         help_text="switch to a link key when the feed's GUIDs are missing, repeated or churn",
+    )
+    canonical_to_original = models.BooleanField(
+        default=True,
+        help_text='article pages say <link rel="canonical"> to the original article (the '
+        "practice for republished content); off: to our own page",
     )
     match_reissued = models.BooleanField(
         default=True,

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, When
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
-from newsdesk.store.models import Article, Category, SiteSettings, Source
+from newsdesk.store.models import Article, Category, Place, SiteSettings, Source
 
 PUBLISHED = Article.Status.PUBLISHED
 DEFAULT_SOCIAL_LINKS = [{"label": "RSS", "url": "/feed/rss.xml"}]
@@ -47,6 +47,8 @@ class SourceRef:
     site_url: str
     # the editor's attribution line for this source; "" means the site's
     attribution_template: str = ""
+    # article pages name the original as canonical (an editor may opt a source out)
+    canonical_to_original: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,12 @@ class ArticleView:
     story_id: int | None
     places: tuple[str, ...]
     pinned: bool
+    author_slug: str = ""
+
+    @property
+    def place_links(self) -> tuple[CategoryRef, ...]:
+        """The places with their /place/<slug>/ slugs (the Place rows' slugs)."""
+        return tuple(CategoryRef(name, slugify(name)[:200] or "place") for name in self.places)
 
     @property
     def date(self) -> datetime:
@@ -233,6 +241,7 @@ def _source_ref(s: Source) -> SourceRef:
         feed_url=s.feed_url,
         site_url=s.site_url,
         attribution_template=policy.attribution_template if policy else "",
+        canonical_to_original=policy.canonical_to_original if policy else True,
     )
 
 
@@ -273,6 +282,7 @@ def _view(a: Article) -> ArticleView:
         story_id=a.story_id,
         places=tuple(a.places or ()),
         pinned=a.pinned,
+        author_slug=a.author_slug or "",
     )
 
 
@@ -383,6 +393,30 @@ def category_page(
     return _page(_published().filter(categories__slug=slug), before, limit)
 
 
+def place(slug: str) -> CategoryRef | None:
+    row = Place.objects.filter(slug=slug).first()
+    return CategoryRef(row.name, row.slug) if row else None
+
+
+def place_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
+    return _page(_published().filter(place_tags__slug=slug), before, limit)
+
+
+def author(slug: str) -> str | None:
+    """The name an author slug stands for (as its newest published article spells it)."""
+    row = (
+        Article.objects.filter(author_slug=slug, status=PUBLISHED)
+        .order_by("-sort_at")
+        .values_list("author", flat=True)
+        .first()
+    )
+    return row or None
+
+
+def author_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
+    return _page(_published().filter(author_slug=slug), before, limit)
+
+
 def source(slug: str) -> SourceRef | None:
     row = Source.objects.filter(slug=slug).first()
     return _source_ref(row) if row else None
@@ -405,14 +439,19 @@ def article(article_id: int) -> ArticleView | None:
     return _view(row) if row else None
 
 
-def story_siblings(story_id: int, *, exclude_id: int, limit: int = 10) -> list[StoryLink]:
-    """Other published articles on the same story, from other sources first."""
-    rows = (
-        Article.objects.filter(status=PUBLISHED, story_id=story_id)
-        .exclude(pk=exclude_id)
-        .select_related("source", "source__policy")
-        .order_by("-sort_at", "-id")[:limit]
-    )
+def story_siblings(
+    story_id: int, *, exclude_id: int, first_source: int | None = None, limit: int = 10
+) -> list[StoryLink]:
+    """Other published articles on the same story ("Also covered by"): those of other
+    sources than `first_source` first, then newest first."""
+    query = Article.objects.filter(status=PUBLISHED, story_id=story_id).exclude(pk=exclude_id)
+    order: list[Any] = ["-sort_at", "-id"]
+    if first_source is not None:
+        query = query.annotate(
+            same=Case(When(source_id=first_source, then=1), default=0, output_field=IntegerField())
+        )
+        order.insert(0, "same")
+    rows = query.select_related("source", "source__policy").order_by(*order)[:limit]
     return [StoryLink(a.pk, _article_slug(a), a.title, a.source.name) for a in rows]
 
 
@@ -549,6 +588,7 @@ def article_record_page(
     *,
     source: str | None = None,
     category: str | None = None,
+    place: str | None = None,
     before: tuple[datetime, int] | None = None,
     offset: int = 0,
     limit: int = 20,
@@ -561,6 +601,9 @@ def article_record_page(
     if category:
         ids = Category.objects.filter(Q(name__iexact=category) | Q(slug=category)).values("id")
         qs = qs.filter(categories__in=ids).distinct()
+    if place:
+        places = Place.objects.filter(Q(name__iexact=place) | Q(slug=place)).values("id")
+        qs = qs.filter(place_tags__in=places).distinct()
     rows = list(_older_than(qs, before)[offset : offset + limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]

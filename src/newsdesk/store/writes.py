@@ -3,6 +3,8 @@ record failures. Callers pass and get plain dataclasses, never model instances."
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +19,11 @@ from newsdesk.engine.dedupe import reissue
 from newsdesk.engine.dedupe.canonical import canonical_url
 from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.engine.dedupe.signal import StoredKey, Switch
+from newsdesk.engine.dedupe.story import StoryIndex, signature
+from newsdesk.engine.tag import places_of_article
 from newsdesk.errors import InputError, StoreError
 from newsdesk.store.editorial import feed_version_of
-from newsdesk.store.models import Article, Category, HostPause, Source
+from newsdesk.store.models import Article, Category, HostPause, Place, Source
 from newsdesk.types import CleanArticle, FullText
 
 
@@ -73,6 +77,8 @@ class SavePolicy:
     dates: DatePolicy = DatePolicy.SANE
     match_reissued: bool = True
     switch: Switch | None = None  # an identity switch this fetch called for
+    # recent articles of every source, to group new ones into stories (None: no grouping)
+    stories: StoryIndex | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +281,51 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
     }
 
 
+def _plain(markup: str) -> str:
+    return " ".join(html.unescape(_MARKUP.sub(" ", markup)).split())
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def _derived(incoming: Incoming) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """What newsdesk works out about a new or changed item: its author's page, its story
+    signature, the places it is about (as fields, and as (name, kind) for the Place rows)."""
+    a = incoming.article
+    text = _plain(a.body_html) if a.body_html else a.summary
+    places = places_of_article(a.title, "", text)
+    author = slugify(a.author or "")[:200]
+    return (
+        {
+            "author_slug": author or None,
+            "story_signature": signature(a.title, text),
+            "places": [p.name for p in places],
+        },
+        [(p.name, p.kind) for p in places],
+    )
+
+
+PlaceCache = dict[str, Place]
+
+
+def _places_for(found: Sequence[tuple[str, str]], cache: PlaceCache) -> list[Place]:
+    rows: list[Place] = []
+    for name, kind in found:
+        if name not in cache:
+            slug = slugify(name)[:200] or "place"
+            row = Place.objects.filter(Q(name=name) | Q(slug=slug)).first()
+            if row is None:
+                try:
+                    with transaction.atomic():
+                        row = Place.objects.create(name=name[:200], slug=slug, kind=kind)
+                except IntegrityError:  # another writer created it first
+                    row = Place.objects.get(Q(name=name) | Q(slug=slug))
+            cache[name] = row
+        if cache[name] not in rows:
+            rows.append(cache[name])
+    return rows
+
+
 # fields an editor may change; a changed one is listed in Article.edited_fields
 EDITABLE = frozenset(
     {"title", "summary", "body_html", "image_url", "image_caption", "image_credit", "categories"}
@@ -305,6 +356,7 @@ def save_feed(
     categories: CategoryCache | None = None,
     held: Mapping[str, str] | None = None,
     policy: SavePolicy | None = None,
+    places: PlaceCache | None = None,
 ) -> SaveResult:
     """Save one fetched feed: its new and changed items and the source's health, atomically.
 
@@ -313,11 +365,15 @@ def save_feed(
     An identity switch (re-keying the stored articles) is part of the same transaction.
     """
     cache = {} if categories is None else categories
+    place_cache = {} if places is None else places
     try:
-        return _save_feed(source, items, health, cache, held or {}, policy or SavePolicy())
+        return _save_feed(
+            source, items, health, cache, held or {}, policy or SavePolicy(), place_cache
+        )
     except BaseException:
-        # categories created inside the rolled-back transaction are gone again
+        # categories and places created inside the rolled-back transaction are gone again
         cache.clear()
+        place_cache.clear()
         raise
 
 
@@ -328,6 +384,7 @@ def _save_feed(
     cache: CategoryCache,
     held: Mapping[str, str],
     policy: SavePolicy,
+    place_cache: PlaceCache,
 ) -> SaveResult:
     now = health.fetched_at
     first: dict[str, Incoming] = {}
@@ -343,7 +400,7 @@ def _save_feed(
             for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
         }
         reissues = _reissued(source.id, first, existing, items) if policy.match_reissued else {}
-        to_create: list[tuple[Article, list[Category]]] = []
+        to_create: list[tuple[Article, list[Category], list[Place]]] = []
         for identity, incoming in first.items():
             fields = _article_fields(incoming)
             names = ([source.category] if source.category else []) + list(
@@ -353,6 +410,8 @@ def _save_feed(
             if old is None:
                 dated = date_article(policy.dates, incoming.article.published, now)
                 fields.update(_date_fields(dated, incoming.article))
+                derived, found = _derived(incoming)
+                fields.update(derived)
                 article = Article(
                     source_id=source.id,
                     identity=identity,
@@ -363,7 +422,9 @@ def _save_feed(
                     else Article.Status.PUBLISHED,
                     **fields,
                 )
-                to_create.append((article, _categories_for(names[:8], cache)))
+                to_create.append(
+                    (article, _categories_for(names[:8], cache), _places_for(found, place_cache))
+                )
                 continue
             rekey = old.identity != identity
             if old.content_hash == incoming.content_hash and not rekey:
@@ -371,6 +432,8 @@ def _save_feed(
             old.identity = identity
             dated = date_article(policy.dates, incoming.article.published, old.first_seen_at)
             fields.update(_date_fields(dated, incoming.article))
+            derived, found = _derived(incoming)
+            fields.update(derived)
             kept = set(old.edited_fields)
             if kept:
                 old.feed_version = feed_version_of({**fields, "categories": names[:8]}, kept)
@@ -380,21 +443,31 @@ def _save_feed(
             old.save()
             if "categories" not in kept:
                 old.categories.set(_categories_for(names[:8], cache))
+            old.place_tags.set(_places_for(found, place_cache))
             updated += 1
         if to_create:
-            created = Article.objects.bulk_create([a for a, _ in to_create])
+            created = Article.objects.bulk_create([a for a, _, _ in to_create])
             through = Article.categories.through
             links = [
                 through(article_id=article.pk, category_id=category.pk)
-                for article, (_, categories) in zip(created, to_create, strict=True)
+                for article, (_, categories, _) in zip(created, to_create, strict=True)
                 for category in categories
             ]
             through.objects.bulk_create(links, ignore_conflicts=True)
+            place_through = Article.place_tags.through
+            place_links = [
+                place_through(article_id=article.pk, place_id=place.pk)
+                for article, (_, _, rows) in zip(created, to_create, strict=True)
+                for place in rows
+            ]
+            place_through.objects.bulk_create(place_links, ignore_conflicts=True)
             new = len(created)
+            if policy.stories is not None:
+                group_stories(policy.stories, created, source.id)
         went_quiet = _record_success(
             source,
             health,
-            latest=_latest_new([a for a, _ in to_create], now),
+            latest=_latest_new([a for a, _, _ in to_create], now),
             switch=policy.switch,
         )
     return SaveResult(
@@ -404,6 +477,40 @@ def _save_feed(
         rekeyed=rekeyed,
         went_quiet=went_quiet,
     )
+
+
+def group_stories(index: StoryIndex, created: Sequence[Article], source_id: int) -> None:
+    """Put each new article in the story of the most alike recent one, if any is alike
+    enough; a lone article has no story (story_id null) until another joins it."""
+    stories: dict[int, set[int]] = {}
+    for article in created:
+        stored = article.story_signature
+        if stored is None:
+            continue
+        raw = bytes(stored)
+        match = index.match(raw)
+        story: int | None = None
+        if match is not None:
+            story = index.story_of(match)
+            if story == match:  # the first pair of the story: the older one joins too
+                stories.setdefault(story, set()).add(match)
+                index.join(match, story)
+            stories.setdefault(story, set()).add(article.pk)
+        index.add(article.pk, raw, story, source_id)
+    for story, ids in stories.items():
+        Article.objects.filter(pk__in=ids).update(story_id=story)
+
+
+def recent_signatures(since: datetime) -> list[tuple[int, bytes, int | None, int]]:
+    """(id, signature, story id, source id) of the articles first seen since `since`."""
+    rows = Article.objects.filter(first_seen_at__gte=since, story_signature__isnull=False)
+    return [
+        (pk, bytes(raw), story, source)
+        for pk, raw, story, source in rows.values_list(
+            "id", "story_signature", "story_id", "source_id"
+        ).iterator(chunk_size=2000)
+        if raw is not None
+    ]
 
 
 def _date_fields(dated: Any, article: CleanArticle) -> dict[str, Any]:

@@ -1,0 +1,92 @@
+"""Which places an article is about: the gazetteer's names, found in its title and text.
+
+A name counts when it is written capitalised as a whole word run ("Tel Aviv", not "tel
+aviv" or "Aviv" alone), and, for the less certain ones, when the article gives it weight:
+in the title, in the dateline ("JERUSALEM (AP) —"), or more than once. Countries, regions and
+cities of 300,000 people or more count on one mention, unless their name is also a common
+word or name (gazetteer.AMBIGUOUS).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from newsdesk.engine.tag.gazetteer import AMBIGUOUS, STRONG_WHEN_REPEATED, Entry, places
+
+MAX_PLACES = 6
+MAX_WORDS = 4
+BIG_CITY = 300_000
+# a capitalised word ("Tel", "U.S.", "Saint-Denis", "Ho"), possibly ending in 's
+_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w'’-]*)"
+_RUN = re.compile(rf"\b{_WORD}(?:[ \u00a0]{_WORD})*")
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)(?:,| \(|\s+[-–—])")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    kind: str  # "country", "region" or "city"
+
+
+def _mentions(text: str, index: dict[str, Entry]) -> list[tuple[int, Entry]]:
+    """(position, place) for every gazetteer name in `text`, longest names first."""
+    found: list[tuple[int, Entry]] = []
+    for run in _RUN.finditer(text):
+        words = run.group(0).replace("\u00a0", " ").split(" ")
+        starts = [run.start()]
+        for word in words[:-1]:
+            starts.append(starts[-1] + len(word) + 1)
+        i = 0
+        while i < len(words):
+            for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+                name = " ".join(words[i : i + n])
+                entry = index.get(name) or index.get(name.removesuffix("'s").removesuffix("’s"))
+                if entry is not None:
+                    found.append((starts[i], entry))
+                    i += n
+                    break
+            else:
+                i += 1
+    return found
+
+
+def _dateline(text: str, index: dict[str, Entry]) -> Entry | None:
+    match = _DATELINE.match(text)
+    if not match:
+        return None
+    words = match.group(1).strip().split()
+    return index.get(" ".join(w.capitalize() for w in words))
+
+
+def _certain(entry: Entry, name: str) -> bool:
+    if name in AMBIGUOUS:
+        return False
+    return entry.kind != "city" or entry.population >= BIG_CITY
+
+
+def tag_places(title: str, text: str) -> tuple[Place, ...]:
+    """The places the article is about, most mentioned first (ties: first mentioned)."""
+    index = places()
+    in_title = {e.name for _, e in _mentions(title, index)}
+    dated = _dateline(text, index)
+    mentions = _mentions(title + "\n" + text, index)
+    counts = Counter(e.name for _, e in mentions)
+    first: dict[str, tuple[int, Entry]] = {}
+    for position, entry in mentions:
+        first.setdefault(entry.name, (position, entry))
+    if dated is not None:
+        counts[dated.name] += 2
+        first.setdefault(dated.name, (len(title), dated))
+    kept: list[tuple[int, int, Entry]] = []
+    for name, (position, entry) in first.items():
+        weighty = name in in_title or (dated is not None and dated.name == name)
+        if (
+            _certain(entry, name)
+            or (weighty and (name not in AMBIGUOUS or name in STRONG_WHEN_REPEATED))
+            or (counts[name] >= 2 and (name not in AMBIGUOUS or name in STRONG_WHEN_REPEATED))
+        ):
+            kept.append((-counts[name], position, entry))
+    kept.sort(key=lambda row: (row[0], row[1]))
+    return tuple(Place(e.name, e.kind) for _, _, e in kept[:MAX_PLACES])
