@@ -430,6 +430,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("newsdesk: interrupted\n")
         return 130
+    except BrokenPipeError:
+        # `newsdesk sources | head`: the reader has all it wanted; say nothing, like cat
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except Exception as e:
         if os.environ.get("NEWSDESK_DEBUG"):
             raise

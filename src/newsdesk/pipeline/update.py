@@ -343,8 +343,6 @@ class _Run:
             log.warning("fetch source=%s dropped: %s", source.id, e)
             return
         except Exception as e:  # one broken feed must not stop the run
-            # the story index may hold articles of the rolled-back save: build it again
-            self.stories = None
             self.fail(source, e, fetched.status)
             return
         log.info(
@@ -456,7 +454,9 @@ class _Run:
                 site_url=built.feed.link,
                 newest_item_at=max(dated, default=None),
                 usual_gap_seconds=gap.total_seconds() if gap else None,
-                quiet_after=self._quiet_after(gap or self._learnt_gap(source)),
+                # judged on the rhythm learnt before this fetch: a feed found stale on
+                # the day it is subscribed is not a source that went quiet
+                quiet_after=self._quiet_after(self._learnt_gap(source)),
             ),
             self.categories,
             held=screened.held,
@@ -464,7 +464,6 @@ class _Run:
                 dates=policy.date_policy,
                 match_reissued=policy.match_reissued,
                 switch=checked.switch,
-                stories=self.story_index(now) if incoming else None,
             ),
             places=self.places,
         )
@@ -472,6 +471,8 @@ class _Run:
         self.new += result.new
         self.updated += result.updated
         self.tally.articles(result.new, result.updated)
+        if result.signatures:
+            writes.group_stories(self.story_index(now), result.signatures, source.id)
         if result.went_quiet:
             self.alert(source, "quiet")
         return len(incoming)

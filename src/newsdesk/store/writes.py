@@ -4,13 +4,14 @@ record failures. Callers pass and get plain dataclasses, never model instances."
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
@@ -25,6 +26,8 @@ from newsdesk.errors import InputError, StoreError
 from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, HostPause, Place, Source
 from newsdesk.types import CleanArticle, FullText
+
+log = logging.getLogger("newsdesk.store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class SaveResult:
     reissued: int = 0  # of `updated`: items under a new key that matched a stored article
     rekeyed: int = 0  # stored articles moved to the new key of an identity switch
     went_quiet: bool = False  # this fetch found the source silent for the first time
+    # (article id, story signature) of the new articles, for group_stories after the commit
+    signatures: tuple[tuple[int, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +82,6 @@ class SavePolicy:
     dates: DatePolicy = DatePolicy.SANE
     match_reissued: bool = True
     switch: Switch | None = None  # an identity switch this fetch called for
-    # recent articles of every source, to group new ones into stories (None: no grouping)
-    stories: StoryIndex | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +395,7 @@ def _save_feed(
         # a feed that repeats a key: the first occurrence (the newest, in feed order) wins
         first.setdefault(incoming.identity, incoming)
     new = updated = rekeyed = 0
+    signatures: tuple[tuple[int, bytes], ...] = ()
     with transaction.atomic():
         if policy.switch is not None:
             rekeyed = rekey_articles(source.id, policy.switch.to)
@@ -462,8 +466,9 @@ def _save_feed(
             ]
             place_through.objects.bulk_create(place_links, ignore_conflicts=True)
             new = len(created)
-            if policy.stories is not None:
-                group_stories(policy.stories, created, source.id)
+            signatures = tuple(
+                (a.pk, bytes(a.story_signature)) for a in created if a.story_signature is not None
+            )
         went_quiet = _record_success(
             source,
             health,
@@ -476,18 +481,20 @@ def _save_feed(
         reissued=len(reissues),
         rekeyed=rekeyed,
         went_quiet=went_quiet,
+        signatures=signatures,
     )
 
 
-def group_stories(index: StoryIndex, created: Sequence[Article], source_id: int) -> None:
+def group_stories(index: StoryIndex, created: Sequence[tuple[int, bytes]], source_id: int) -> int:
     """Put each new article in the story of the most alike recent one, if any is alike
-    enough; a lone article has no story (story_id null) until another joins it."""
+    enough; a lone article has no story (story_id null) until another joins it.
+
+    Run after the feed's transaction committed, one short statement per story: it touches
+    other sources' articles, and inside the save two workers doing so could deadlock. A
+    crash in between loses a grouping, never an article. Returns how many were grouped.
+    """
     stories: dict[int, set[int]] = {}
-    for article in created:
-        stored = article.story_signature
-        if stored is None:
-            continue
-        raw = bytes(stored)
+    for article_id, raw in created:
         match = index.match(raw)
         story: int | None = None
         if match is not None:
@@ -495,10 +502,17 @@ def group_stories(index: StoryIndex, created: Sequence[Article], source_id: int)
             if story == match:  # the first pair of the story: the older one joins too
                 stories.setdefault(story, set()).add(match)
                 index.join(match, story)
-            stories.setdefault(story, set()).add(article.pk)
-        index.add(article.pk, raw, story, source_id)
-    for story, ids in stories.items():
-        Article.objects.filter(pk__in=ids).update(story_id=story)
+            stories.setdefault(story, set()).add(article_id)
+        index.add(article_id, raw, story, source_id)
+    grouped = 0
+    for story, ids in sorted(stories.items()):
+        try:
+            Article.objects.filter(pk__in=sorted(ids)).update(story_id=story)
+        except DatabaseError as e:  # the articles are saved; only this grouping is lost
+            log.warning("stories: could not group articles %s into %s: %s", sorted(ids), story, e)
+            continue
+        grouped += len(ids)
+    return grouped
 
 
 def recent_signatures(since: datetime) -> list[tuple[int, bytes, int | None, int]]:

@@ -135,3 +135,25 @@ def test_control_characters_are_dropped() -> None:
 )
 def test_plain_text(raw: str | None, text: str) -> None:
     assert plain_text(raw) == text
+
+
+def test_embed_output_is_the_same_in_every_process() -> None:
+    """nh3 sets sandbox and loading in a per-process hash order; the stored HTML (and so the
+    content hash that says whether an article changed) must not depend on the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from newsdesk.engine.clean import sanitize_html;"
+        'print(sanitize_html(\'<iframe src="https://www.youtube.com/embed/abc" width="560">'
+        '</iframe><img src="https://x.example/a.jpg">\'))'
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(6)
+    }
+    assert len(outputs) == 1, outputs
+    (out,) = outputs
+    assert 'sandbox="allow-scripts allow-same-origin allow-presentation" loading="lazy"' in out

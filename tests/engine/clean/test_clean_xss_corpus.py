@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 from clean_feed_adapter import parse_with_feedparser
+from xss_corpus import CORPUS, payloads
 from xss_oracle import safety_problems
 
 from newsdesk.engine.clean import clean_item, sanitize_html
-
-CORPUS = "corpora/xss-vectors"
-
-
-def _payloads(shared: Path) -> Iterator[tuple[str, str]]:
-    root = shared / CORPUS
-    for item in json.loads((root / "html5sec" / "items.json").read_text(encoding="utf-8")):
-        yield f"html5sec-{item['id']}", item["data_expanded"]
-    for index, case in enumerate(
-        json.loads((root / "dompurify" / "expect.json").read_text(encoding="utf-8"))
-    ):
-        yield f"dompurify-{index}", case["payload"]
-    for path in sorted((root / "bleach" / "regressions").glob("*.test")):
-        yield f"bleach-{path.stem}", path.read_text(encoding="utf-8").split("\n--\n")[0]
-    rss_vectors = root / "html5sec" / "rss-vectors.txt"
-    for index, line in enumerate(rss_vectors.read_text(encoding="utf-8").splitlines()):
-        if line.strip():
-            yield f"rss-vector-{index}", line
 
 
 def test_every_corpus_vector_is_neutralised(shared_dir: Path) -> None:
     failures = {}
     count = 0
-    for name, payload in _payloads(shared_dir):
+    for name, payload in payloads(shared_dir):
         count += 1
         out = sanitize_html(payload)
         problems = safety_problems(out)

@@ -189,3 +189,27 @@ def test_fast_and_lenient_paths_agree(name: str, url: str) -> None:
             b.categories,
             b.enclosures,
         )
+
+
+def test_a_garbled_prolog_with_undeclared_prefixes_is_recovered() -> None:
+    """Broken XML that feedparser's loose parser gives up on: a doubled prolog, `rss:`
+    prefixes with no namespace declared, an unquoted attribute (a real site's feed)."""
+    from newsdesk.engine.parse import parse_feed
+
+    raw = (
+        b'<!-- written by a hand-rolled generator -->\n<?xml?xml version="1.0" ??>\n'
+        b"<rss rss:version=2.0><rss:channel><rss:title>Hand Rolled</rss:title>"
+        b"<rss:link>https://hand.example/</rss:link>"
+        b"<rss:item><rss:title>First post</rss:title>"
+        b"<rss:link>https://hand.example/1</rss:link>"
+        b"<rss:pubDate>Mon, 01 Jan 2024 12:00:00 GMT</rss:pubDate></rss:item>"
+        b"<rss:item><rss:title>Second post</rss:title>"
+        b"<rss:link>https://hand.example/2</rss:link></rss:item>"
+        b"</rss:channel></rss>"
+    )
+    feed = parse_feed(raw, "https://hand.example/feed")
+    assert [(i.title, i.link) for i in feed.items] == [
+        ("First post", "https://hand.example/1"),
+        ("Second post", "https://hand.example/2"),
+    ]
+    assert feed.items[0].published is not None and feed.items[0].published.year == 2024

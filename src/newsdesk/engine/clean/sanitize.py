@@ -161,6 +161,22 @@ def _settle_iframes(html: str) -> str:
     return str(_cleaner().clean(inner))
 
 
+_IFRAME_TAG = re.compile(r"<iframe\b[^>]*>")
+_SET_ATTRIBUTE = re.compile(r'\s(sandbox|loading)="[^"]*"')
+
+
+def _settled_order(tag: re.Match[str]) -> str:
+    """nh3 adds sandbox and loading in the order of a Rust HashMap, which differs from one
+    process to the next; a fixed order keeps the output (and the content hash of every
+    article with an embed) the same in every process."""
+    text = tag.group(0)
+    found = {m.group(1): m.group(0) for m in _SET_ATTRIBUTE.finditer(text)}
+    if len(found) < 2:
+        return text
+    rest = _SET_ATTRIBUTE.sub("", text)
+    return rest[:-1] + found["sandbox"] + found["loading"] + ">"
+
+
 def sanitize_html(html: str) -> str:
     """Reduce untrusted HTML to the allow-list; safe to render as is, idempotent."""
     if not html or not html.strip():
@@ -168,7 +184,7 @@ def sanitize_html(html: str) -> str:
     out = str(_cleaner().clean(strip_control_chars(html)))
     if "<iframe" in out:
         # An iframe whose src was refused would remain as an empty frame; drop the element.
-        out = _settle_iframes(out)
+        out = _IFRAME_TAG.sub(_settled_order, _settle_iframes(out))
     # Character references (&#1;) decode to control characters only now; drop them too.
     out = strip_control_chars(out)
     return out if out.strip() else ""

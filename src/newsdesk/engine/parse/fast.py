@@ -83,7 +83,9 @@ def parse_fast(doc: Document, url: str) -> ParsedFeed:
         title=header.title or plain_text(feed.get("title")),
         link=header.link,
         items=items,
-        description=header.description or plain_text(feed.get("subtitle")),
+        description=header.description
+        if header.description is not None
+        else plain_text(feed.get("subtitle")),
         self_url=header.self_url,
         hubs=header.hubs,
         ttl_minutes=header.ttl_minutes,
@@ -116,7 +118,14 @@ def _item(entry: Any, facts: _Facts, extra: EntryExtras | None) -> ParsedItem:
         updated=parse_date(entry.get("updated") or ""),
         summary_html=summary_html,
         content_html=content_html,
-        categories=unique_terms(t.get("term") for t in entry.get("tags") or ()),
+        # the tree read has every kind of category in document order; fastfeedparser's
+        # (the only ones when there was no second read) follow
+        categories=unique_terms(
+            [
+                *(extra.categories if extra else ()),
+                *(t.get("term") for t in entry.get("tags") or ()),
+            ]
+        ),
         enclosures=enclosures,
         media=_media(entry, base, extra, enclosures),
         comments_url=comments_url(entry.get("comments"), base),

@@ -49,6 +49,18 @@ _LINK_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?link\s[^>]*>")
 _ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(["'])(.*?)\2""", re.S)
 _USERLAND = "http://backend.userland.com/rss"
 _FIRST_ENTRY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]")
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+# Constructs fastfeedparser reads wrong, seen in the bytes without parsing: base64 content,
+# media:title (it replaces the item title), prefixed <x:description> (it replaces the
+# item's), item itunes:category, non-standard <fullitem>, and markup written straight into
+# a description or summary without escaping, and the non-standard <tags>.
+_SECOND_READ = re.compile(
+    rb"mode=[\"']base64"
+    rb"|<(?:\w+:)?(?:content|summary)[^>]*type=[\"'](?:application|image|audio|video)/"
+    rb"|media:title|:description[\s>]|itunes:category|<fullitem|<tags>"
+    rb"|<(?:\w+:)?(?:description|summary)(?:\s[^>]*)?>\s*[^<\s]*\s*<[A-Za-z]"
+)
+_BASE64_TEXT = frozenset({"text", "html", "xhtml", "text/plain", "text/html"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,7 @@ class EntryExtras:
     summary_html: str | None
     enclosures: tuple[Enclosure, ...]
     thumbnails: tuple[MediaImage, ...]
+    categories: tuple[str, ...] = ()
 
 
 def _parser(recover: bool) -> Any:
@@ -186,6 +199,11 @@ def header_of(channel: Any, url: str, has_base_below_root: bool = False) -> Head
             fields[name] = child
     title = fields.get("title")
     description = fields.get("description", fields.get("subtitle", fields.get("tagline")))
+    if description is None:
+        # a podcast that describes itself only for Apple's directory
+        description = _itunes(channel, "summary")
+        if description is None:
+            description = _itunes(channel, "subtitle")
     ttl = fields.get("ttl")
     language = fields.get("language")
     lang = (language.text if language is not None else None) or channel.get(_XML_LANG)
@@ -194,7 +212,10 @@ def header_of(channel: Any, url: str, has_base_below_root: bool = False) -> Head
     return Header(
         title=plain_text(element_text(title)) if title is not None else None,
         link=link,
-        description=plain_text(element_text(description)) if description is not None else None,
+        # an empty <description/> says "no description", which is "", not absent
+        description=(plain_text(element_text(description)) or "")
+        if description is not None
+        else None,
         self_url=self_url,
         hubs=unique_terms(hubs),
         ttl_minutes=to_int(ttl.text) if ttl is not None else None,
@@ -204,9 +225,18 @@ def header_of(channel: Any, url: str, has_base_below_root: bool = False) -> Head
     )
 
 
+def _itunes(channel: Any, name: str) -> Any:
+    for ns, local_name, child in children(channel):
+        if local_name == name and ns.lower() == ITUNES and (child.text or "").strip():
+            return child
+    return None
+
+
 def needs_entry_read(data: bytes, header: Header, fmt: str) -> bool:
     """Whether the bytes hold something only a second, full read gets right."""
     if header.has_base_below_root or b"xhtml" in data or b"thumbnail" in data:
+        return True
+    if _SECOND_READ.search(data):
         return True
     # fastfeedparser reads no content:encoded in RSS 1.0
     return fmt == "rdf" and b"encoded" in data
@@ -252,6 +282,8 @@ def _extras(entry: Any, url: str) -> EntryExtras:
     summary: str | None = None
     enclosures: list[Enclosure] = []
     thumbnails: list[MediaImage] = []
+    categories: list[str] = []
+    core_title: str | None = None
     for ns, name, child in children(entry):
         if name == "link" and child.get("href") is not None:
             rel = (child.get("rel") or "alternate").lower()
@@ -266,14 +298,38 @@ def _extras(entry: Any, url: str) -> EntryExtras:
                     enclosures.append(found)
         elif name == "title" and child.get("type") in ("xhtml", "application/xhtml+xml"):
             title = plain_text(inner_html(child))
+        elif name == "title" and ns in CORE_NS and core_title is None:
+            core_title = plain_text(element_text(child))
         elif name == "content" and ns in (ATOM, ATOM03):
             if child.get("type") in ("xhtml", "application/xhtml+xml"):
                 content = inner_html(child)
+            elif _is_base64(child, ns):
+                content = _base64(child.text)
         elif name == "summary" and ns in (ATOM, ATOM03):
-            if child.get("type") in ("xhtml", "application/xhtml+xml"):
+            if child.get("type") in ("xhtml", "application/xhtml+xml") or len(child):
                 summary = inner_html(child)
-        elif name == "encoded" and ns == CONTENT and content is None:
+            elif _is_base64(child, ns):
+                summary = _base64(child.text)
+        elif name == "description" and ns in CORE_NS and summary is None:
+            # stripped as fastfeedparser strips it, so its copies of it are still recognised
+            summary = (inner_html(child) if len(child) else (child.text or "")).strip()
+        elif (name == "encoded" and ns == CONTENT and content is None) or (
+            name == "fullitem" and ns == "" and content is None
+        ):
             content = child.text
+        elif name == "body" and ns == XHTML and content is None:
+            content = inner_html(child).strip()
+        elif name == "category" and ns in CORE_NS:
+            categories.append((child.get("term") or child.text or "").strip())
+        elif name == "tags" and ns == "":
+            # a comma-separated list some generators write instead of <category> elements
+            categories.extend(t.strip() for t in (child.text or "").split(","))
+        elif name == "category" and ns.lower() == ITUNES:
+            categories.extend(
+                (c.get("text") or "").strip()
+                for c in child.iter()
+                if isinstance(c.tag, str) and local(c.tag) == "category"
+            )
     for thumb in entry.iter(f"{{{MEDIA}}}thumbnail"):
         href = absolute_url(thumb.get("url"), thumb.base or base)
         if href:
@@ -285,4 +341,33 @@ def _extras(entry: Any, url: str) -> EntryExtras:
                     height=to_int(thumb.get("height")),
                 )
             )
-    return EntryExtras(base, link, title, content, summary, tuple(enclosures), tuple(thumbnails))
+    return EntryExtras(
+        base,
+        link,
+        title or core_title,
+        content,
+        summary,
+        tuple(enclosures),
+        tuple(thumbnails),
+        unique_terms(c for c in categories if c),
+    )
+
+
+def _is_base64(element: Any, ns: str) -> bool:
+    if ns == ATOM03:
+        return (element.get("mode") or "").lower() == "base64"
+    kind = (element.get("type") or "text").lower()
+    # Atom 1.0: any type that is neither text nor XML is base64 (RFC 4287, 4.1.3.3)
+    return not (kind in _BASE64_TEXT or kind.startswith("text/") or kind.endswith(("+xml", "/xml")))
+
+
+def _base64(text: str | None) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode("".join((text or "").split()), validate=True).decode(
+            "utf-8", "replace"
+        )
+    except (binascii.Error, ValueError):
+        return None
