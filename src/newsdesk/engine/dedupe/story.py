@@ -1,92 +1,119 @@
-"""The same story from several outlets: MinHash signatures of an article's words, and an
-LSH index of recent ones (datasketch) that finds a new article's near-duplicates.
+"""The same story from several outlets: MinHash signatures of an article's words, and a
+banded LSH index of recent ones that finds a new article's near-duplicates.
 
 Partner sites republish wire copy (Reuters, i24 News) with their own headline tweaks,
 datelines and footers; word 3-shingles of the title and the opening of the text still
 overlap by far more than two different stories do. Signatures are stored with the article
 (`bytes`), so a new run rebuilds the index of the last few days without re-reading text.
+
+The MinHash and the banding are done here with numpy rather than by datasketch: measured on
+a 5,000-item cold import, datasketch's per-signature objects made story grouping a quarter
+of the ingest time, and importing it (its LSH pulls in scipy) cost 0.4 s in every process.
+The math is the textbook one: h_i(x) = (a_i * crc32(x) + b_i) mod (2^61 - 1), the minimum
+over the shingles, compared band by band.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections import defaultdict
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:
+    import numpy as np
 
 NUM_PERM = 64
+BANDS, ROWS = 16, 4  # at Jaccard 0.5 a pair is a candidate 64% of the time, at 0.7 99%
 THRESHOLD = 0.5  # estimated Jaccard of shingle sets: the same text, lightly edited
 MAX_SHINGLES = 150  # the opening is where copies agree; footers and tails differ
 MIN_SHINGLES = 8  # shorter texts are too alike by chance ("Photo of the day")
+_PRIME = (1 << 61) - 1
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @cache
-def _seed() -> MinHash:
-    # crc32: stable across processes (signatures are stored), and C-fast
-    return MinHash(num_perm=NUM_PERM, seed=7, hashfunc=zlib.crc32)
+def _permutations() -> tuple[Any, Any]:
+    import numpy as np
 
-
-def _minhash(values: np.ndarray | None = None) -> MinHash:
-    seed = _seed()
-    return MinHash(
-        num_perm=NUM_PERM,
-        seed=7,
-        hashfunc=zlib.crc32,
-        permutations=seed.permutations,
-        scheme=seed.scheme,
-        hashvalues=values,
-    )
+    # fixed seed: signatures are stored and compared across processes and releases
+    rng = np.random.RandomState(7)
+    a = rng.randint(1, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+    b = rng.randint(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+    return a, b
 
 
 def signature(title: str, text: str) -> bytes | None:
-    """The article's signature, or None when it has too few words to compare."""
-    words = _WORD.findall(f"{title} {text}".casefold())
-    shingles = {
-        " ".join(words[i : i + 3]).encode() for i in range(min(len(words) - 2, MAX_SHINGLES))
-    }
+    """The article's signature (NUM_PERM little-endian uint32), or None when it has too
+    few words to compare."""
+    import numpy as np
+
+    # MAX_SHINGLES words of the opening are all that is hashed; ~2,000 characters hold them
+    words = _WORD.findall(f"{title} {text[:2000]}".casefold())
+    shingles = {" ".join(words[i : i + 3]) for i in range(min(len(words) - 2, MAX_SHINGLES))}
     if len(shingles) < MIN_SHINGLES:
         return None
-    digest = _minhash()
-    digest.update_batch(list(shingles))
-    return bytes(digest.hashvalues.astype(np.uint64).tobytes())
+    a, b = _permutations()
+    # crc32 is stable across processes and C-fast; below 2^32, so a * x + b fits in 64 bits
+    hashed = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64)
+    values = ((hashed[:, None] * a + b) % _PRIME).min(axis=0)
+    return bytes(values.astype("<u4").tobytes())
 
 
-def _from_bytes(raw: bytes) -> MinHash | None:
-    values = np.frombuffer(raw, dtype=np.uint64)
-    return _minhash(values.copy()) if len(values) == NUM_PERM else None
+def _values(raw: bytes) -> np.ndarray | None:
+    import numpy as np
+
+    values = np.frombuffer(raw, dtype="<u4")
+    return values if len(values) == NUM_PERM else None
+
+
+def similarity(one: bytes, other: bytes) -> float:
+    """Estimated Jaccard similarity of the two articles' shingle sets."""
+    a, b = _values(one), _values(other)
+    if a is None or b is None:
+        return 0.0
+    return float((a == b).sum()) / NUM_PERM
 
 
 class StoryIndex:
     """Recent articles by signature: which story does a new one belong to?"""
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self._threshold = threshold
-        self._known: dict[int, tuple[MinHash, int | None, int]] = {}
+        self._bands: list[defaultdict[bytes, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
+        self._known: dict[int, tuple[np.ndarray, int | None, int]] = {}
 
     def __len__(self) -> int:
         return len(self._known)
 
+    @staticmethod
+    def _keys(values: np.ndarray) -> list[bytes]:
+        return [values[i * ROWS : (i + 1) * ROWS].tobytes() for i in range(BANDS)]
+
     def add(self, article_id: int, raw: bytes, story_id: int | None, source_id: int) -> None:
-        digest = _from_bytes(raw)
-        if digest is None or article_id in self._known:
+        values = _values(raw)
+        if values is None or article_id in self._known:
             return
-        self._known[article_id] = (digest, story_id, source_id)
-        self._lsh.insert(article_id, digest)
+        self._known[article_id] = (values, story_id, source_id)
+        for band, key in zip(self._bands, self._keys(values), strict=True):
+            band[key].append(article_id)
 
     def match(self, raw: bytes) -> int | None:
         """The article most like this signature (at least THRESHOLD alike), or None."""
-        digest = _from_bytes(raw)
-        if digest is None:
+        values = _values(raw)
+        if values is None:
             return None
+        candidates: set[int] = set()
+        for band, key in zip(self._bands, self._keys(values), strict=True):
+            candidates.update(band.get(key, ()))
         best: tuple[float, int] | None = None
-        for key in self._lsh.query(digest):
-            alike = digest.jaccard(self._known[key][0])
-            if alike >= self._threshold and (best is None or (alike, -key) > (best[0], -best[1])):
-                best = (alike, key)
+        for key_id in candidates:
+            alike = float((values == self._known[key_id][0]).sum()) / NUM_PERM
+            if alike >= self._threshold and (
+                best is None or (alike, -key_id) > (best[0], -best[1])
+            ):
+                best = (alike, key_id)
         return best[1] if best else None
 
     def story_of(self, article_id: int) -> int:
@@ -96,5 +123,5 @@ class StoryIndex:
 
     def join(self, article_id: int, story_id: int) -> None:
         """Record that an indexed article now belongs to `story_id`."""
-        digest, _, source = self._known[article_id]
-        self._known[article_id] = (digest, story_id, source)
+        values, _, source = self._known[article_id]
+        self._known[article_id] = (values, story_id, source)

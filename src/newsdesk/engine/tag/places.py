@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from newsdesk.engine.tag.gazetteer import AMBIGUOUS, STRONG_WHEN_REPEATED, Entry, places
 
 MAX_PLACES = 6
+# the places a story is about are named in its opening; a long piece's tail (related links,
+# the archive, a "more from our region" box) adds noise and time
+MAX_TEXT = 2000
 MAX_WORDS = 4
 BIG_CITY = 300_000
 # a capitalised word ("Tel", "U.S.", "Saint-Denis", "Ho"), possibly ending in 's
@@ -30,25 +33,36 @@ class Place:
     kind: str  # "country", "region" or "city"
 
 
+def _lookup(index: dict[str, Entry], name: str) -> Entry | None:
+    entry = index.get(name)
+    if entry is None and name.endswith(("'s", "’s")):
+        entry = index.get(name[:-2])
+    return entry
+
+
 def _mentions(text: str, index: dict[str, Entry]) -> list[tuple[int, Entry]]:
     """(position, place) for every gazetteer name in `text`, longest names first."""
     found: list[tuple[int, Entry]] = []
     for run in _RUN.finditer(text):
-        words = run.group(0).replace("\u00a0", " ").split(" ")
-        starts = [run.start()]
-        for word in words[:-1]:
-            starts.append(starts[-1] + len(word) + 1)
-        i = 0
-        while i < len(words):
-            for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-                name = " ".join(words[i : i + n])
-                entry = index.get(name) or index.get(name.removesuffix("'s").removesuffix("’s"))
+        phrase = run.group(0)
+        if " " not in phrase and "\u00a0" not in phrase:  # most runs: one capitalised word
+            entry = _lookup(index, phrase)
+            if entry is not None:
+                found.append((run.start(), entry))
+            continue
+        words = phrase.replace("\u00a0", " ").split(" ")
+        position = run.start()
+        i, count = 0, len(words)
+        while i < count:
+            for n in range(min(MAX_WORDS, count - i), 0, -1):
+                entry = _lookup(index, " ".join(words[i : i + n]))
                 if entry is not None:
-                    found.append((starts[i], entry))
-                    i += n
+                    found.append((position, entry))
                     break
             else:
-                i += 1
+                n = 1
+            position += sum(len(w) + 1 for w in words[i : i + n])
+            i += n
     return found
 
 
@@ -69,9 +83,10 @@ def _certain(entry: Entry, name: str) -> bool:
 def tag_places(title: str, text: str) -> tuple[Place, ...]:
     """The places the article is about, most mentioned first (ties: first mentioned)."""
     index = places()
-    in_title = {e.name for _, e in _mentions(title, index)}
+    text = text[:MAX_TEXT]
     dated = _dateline(text, index)
     mentions = _mentions(title + "\n" + text, index)
+    in_title = {e.name for position, e in mentions if position < len(title)}
     counts = Counter(e.name for _, e in mentions)
     first: dict[str, tuple[int, Entry]] = {}
     for position, entry in mentions:
