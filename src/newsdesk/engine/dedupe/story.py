@@ -9,15 +9,16 @@ overlap by far more than two different stories do. Signatures are stored with th
 The MinHash and the banding are done here with numpy rather than by datasketch: measured on
 a 5,000-item cold import, datasketch's per-signature objects made story grouping a quarter
 of the ingest time, and importing it (its LSH pulls in scipy) cost 0.4 s in every process.
-The math is the textbook one: h_i(x) = (a_i * crc32(x) + b_i) mod (2^61 - 1), the minimum
-over the shingles, compared band by band.
+The math is the textbook one: each word hashed once (crc32), a 3-shingle's hash combining
+its three words' in order, h_i(x) = the top 32 bits of (a_i * x + b_i) mod 2^64 with a_i odd
+(multiply-shift hashing), the minimum over the shingles, compared band by band.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,20 @@ BANDS, ROWS = 16, 4  # at Jaccard 0.5 a pair is a candidate 64% of the time, at 
 THRESHOLD = 0.5  # estimated Jaccard of shingle sets: the same text, lightly edited
 MAX_SHINGLES = 150  # the opening is where copies agree; footers and tails differ
 MIN_SHINGLES = 8  # shorter texts are too alike by chance ("Photo of the day")
-_PRIME = (1 << 61) - 1
+
+# a band value shared by this many articles says little about any one of them; capping the
+# buckets keeps a flood of look-alike items (templated copy) from making matching quadratic
+BUCKET_CAP = 64
+CHECKED = 24  # candidates compared in full: those sharing the most bands first
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@cache
+def _constants() -> tuple[Any, Any, Any, Any]:
+    import numpy as np
+
+    # two odd multipliers to combine word hashes in order, a mask, the shift of the hashing
+    return np.uint64(0x9E3779B1), np.uint64(0x85EBCA77), np.uint64(0xFFFFFFFF), np.uint64(32)
 
 
 @cache
@@ -39,8 +52,8 @@ def _permutations() -> tuple[Any, Any]:
 
     # fixed seed: signatures are stored and compared across processes and releases
     rng = np.random.RandomState(7)
-    a = rng.randint(1, 1 << 32, size=NUM_PERM, dtype=np.uint64)
-    b = rng.randint(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+    a = rng.randint(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd
+    b = rng.randint(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
     return a, b
 
 
@@ -50,14 +63,20 @@ def signature(title: str, text: str) -> bytes | None:
     import numpy as np
 
     # MAX_SHINGLES words of the opening are all that is hashed; ~2,000 characters hold them
-    words = _WORD.findall(f"{title} {text[:2000]}".casefold())
-    shingles = {" ".join(words[i : i + 3]) for i in range(min(len(words) - 2, MAX_SHINGLES))}
+    words = _WORD.findall(f"{title} {text[:2000]}".casefold())[: MAX_SHINGLES + 2]
+    if len(words) < MIN_SHINGLES + 2:
+        return None
+    # each word hashed once (crc32: stable across processes, C-fast); a 3-shingle's hash
+    # combines its words' in order
+    k1, k2, low32, shift = _constants()
+    w = np.fromiter((zlib.crc32(word.encode()) for word in words), dtype=np.uint64)
+    shingles = np.unique((w[:-2] * k1 + w[1:-1] * k2 + w[2:]) & low32)
     if len(shingles) < MIN_SHINGLES:
         return None
     a, b = _permutations()
-    # crc32 is stable across processes and C-fast; below 2^32, so a * x + b fits in 64 bits
-    hashed = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64)
-    values = ((hashed[:, None] * a + b) % _PRIME).min(axis=0)
+    # multiply-shift hashing (a odd, arithmetic mod 2^64): the top 32 bits of a * x + b
+    with np.errstate(over="ignore"):
+        values = ((shingles[:, None] * a + b) >> shift).min(axis=0)
     return bytes(values.astype("<u4").tobytes())
 
 
@@ -97,18 +116,20 @@ class StoryIndex:
             return
         self._known[article_id] = (values, story_id, source_id)
         for band, key in zip(self._bands, self._keys(values), strict=True):
-            band[key].append(article_id)
+            bucket = band[key]
+            if len(bucket) < BUCKET_CAP:
+                bucket.append(article_id)
 
     def match(self, raw: bytes) -> int | None:
         """The article most like this signature (at least THRESHOLD alike), or None."""
         values = _values(raw)
         if values is None:
             return None
-        candidates: set[int] = set()
+        hits: Counter[int] = Counter()
         for band, key in zip(self._bands, self._keys(values), strict=True):
-            candidates.update(band.get(key, ()))
+            hits.update(band.get(key, ()))
         best: tuple[float, int] | None = None
-        for key_id in candidates:
+        for key_id, _ in hits.most_common(CHECKED):
             alike = float((values == self._known[key_id][0]).sum()) / NUM_PERM
             if alike >= self._threshold and (
                 best is None or (alike, -key_id) > (best[0], -best[1])
