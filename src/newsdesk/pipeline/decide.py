@@ -54,12 +54,20 @@ def publishing_interval(dates: Sequence[datetime | None], now: datetime) -> time
     average), and never less than the time since its newest item divided by 4: a feed
     that has gone quiet is polled less and less. None when the feed gives too few dates.
     """
-    known = sorted((d for d in dates if d is not None and d <= now), reverse=True)[:20]
+    known = _recent(dates, now)
     if len(known) < 2:
         return None
+    return max(_median_gap(known) / 2, (now - known[0]) / 4)
+
+
+def _recent(dates: Sequence[datetime | None], now: datetime) -> list[datetime]:
+    """The feed's 20 newest dates that are not in the future, newest first."""
+    return sorted((d for d in dates if d is not None and d <= now), reverse=True)[:20]
+
+
+def _median_gap(known: list[datetime]) -> timedelta:
     gaps = sorted((a - b) for a, b in pairwise(known))
-    median = gaps[len(gaps) // 2]
-    return max(median / 2, (now - known[0]) / 4)
+    return gaps[len(gaps) // 2]
 
 
 def next_after_success(
@@ -102,11 +110,8 @@ def disables_source(status: int | None) -> bool:
 def usual_gap(dates: Sequence[datetime | None], now: datetime) -> timedelta | None:
     """The median gap between the feed's recent items: its publishing rhythm. None with
     fewer than three dated items (two gaps), when a rhythm cannot be told from chance."""
-    known = sorted((d for d in dates if d is not None and d <= now), reverse=True)[:20]
-    if len(known) < 3:
-        return None
-    gaps = sorted((a - b) for a, b in pairwise(known))
-    return gaps[len(gaps) // 2]
+    known = _recent(dates, now)
+    return _median_gap(known) if len(known) >= 3 else None
 
 
 def quiet_after(gap: timedelta | None, factor: int, min_hours: int) -> timedelta | None:

@@ -146,19 +146,10 @@ def _reissues(
     items: list[tuple[Any, Incoming]], stored: list[StoredArticle], keys: set[str]
 ) -> dict[str, tuple[int, str]]:
     """As store.writes._reissued: items under a new key that re-issue a stored article."""
-    seen: dict[str, Incoming] = {}
-    for _, inc in items:
-        seen.setdefault(inc.identity, inc)
-    new = [
-        reissue.Candidate(key, inc.article.url or "", inc.content_hash)
-        for key, inc in seen.items()
-        if key not in keys
-    ]
     found = reissue.match(
-        new,
         [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for _, i in items],
         [reissue.Candidate(a.identity, a.url, a.content_hash, a.id) for a in stored],
-        set(seen),
+        keys,
     )
     return {key: (hit.article_id, hit.by) for key, hit in found.items()}
 

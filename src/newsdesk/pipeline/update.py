@@ -272,7 +272,6 @@ class _Run:
         self.rng = rng
         self.bounds = _bounds(settings)
         self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
-        self.deferred = 0
         self.errors: list[str] = []
         self.categories: writes.CategoryCache = {}
         self.places: writes.PlaceCache = {}
@@ -287,7 +286,6 @@ class _Run:
         except writes.LeaseLostError as e:
             log.warning("fetch source=%s deferral dropped: %s", source.id, e)
             return
-        self.deferred += 1
         log.info("fetch source=%s deferred: %s", source.id, error)
 
     def fail(self, source: SourceState, error: Exception, status: int | None) -> None:
@@ -295,8 +293,9 @@ class _Run:
         retry_after = error.retry_after if isinstance(error, HTTPStatusError) else None
         if retry_after and status in (429, 503):
             # every worker, in this run and the next ones, leaves the whole host alone
-            host = _host(source.feed_url)
-            reason = f"HTTP {status} from {source.feed_url}"
+            answered = error.url if isinstance(error, FetchError) and error.url else None
+            host = _host(answered or source.feed_url)
+            reason = f"HTTP {status} from {answered or source.feed_url}"
             writes.pause_host(host, now + timedelta(seconds=retry_after), reason)
         message = str(error) or type(error).__name__
         if not isinstance(error, NewsdeskError):
@@ -429,8 +428,6 @@ class _Run:
         policy = editorial.policy_for(source.id)
         built = build_items(fetched, rules.clean_options(policy), policy.identity_rule)
         checked, screened = screen_feed(source, policy, built, now)
-        if checked.switch is not None:
-            log.warning("fetch source=%s %s", source.id, checked.switch.note())
         built = replace(checked.built, items=screened.items)
         incoming = self._full_text(source, built)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
@@ -471,6 +468,15 @@ class _Run:
         self.new += result.new
         self.updated += result.updated
         self.tally.articles(result.new, result.updated)
+        if checked.switch is not None:
+            log.warning(
+                "fetch source=%s %s; %d stored articles re-keyed",
+                source.id,
+                checked.switch.note(),
+                result.rekeyed,
+            )
+        if result.reissued:
+            log.info("fetch source=%s re-issued items matched=%d", source.id, result.reissued)
         if result.signatures:
             writes.group_stories(self.story_index(now), result.signatures, source.id)
         if result.went_quiet:

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from newsdesk.engine.dedupe.identity import KeyRule, stored_key
+from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.errors import InputError
 from newsdesk.store.models import Article, FetchRecord, Source
-from newsdesk.store.writes import SourceState, feed_title, source_state, stored_feed_date
+from newsdesk.store.writes import SourceState, key_under, source_state
 from newsdesk.types import Fetched
 
 
@@ -125,8 +125,7 @@ def stored_articles(
     for row in rows.order_by("id"):
         identity = row.identity
         if rekey is not None:
-            title = feed_title(row.title, row.edited_fields, row.feed_version)
-            key = stored_key(rekey, row.guid, row.url, stored_feed_date(row), title)
+            key = key_under(row, rekey)
             if key is not None and key not in taken:
                 taken.add(key)
                 identity = key

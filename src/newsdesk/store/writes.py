@@ -3,9 +3,7 @@ record failures. Callers pass and get plain dataclasses, never model instances."
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +19,7 @@ from newsdesk.engine.dedupe.canonical import canonical_url
 from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.engine.dedupe.signal import StoredKey, Switch
 from newsdesk.engine.dedupe.story import StoryIndex, signature
-from newsdesk.engine.tag import places_of_article
+from newsdesk.engine.tag import article_text, tag_places
 from newsdesk.errors import InputError, StoreError
 from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, HostPause, Place, Source
@@ -284,19 +282,12 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
     }
 
 
-def _plain(markup: str) -> str:
-    return " ".join(html.unescape(_MARKUP.sub(" ", markup)).split())
-
-
-_MARKUP = re.compile(r"<[^>]*>")
-
-
 def _derived(incoming: Incoming) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """What newsdesk works out about a new or changed item: its author's page, its story
     signature, the places it is about (as fields, and as (name, kind) for the Place rows)."""
     a = incoming.article
-    text = _plain(a.body_html) if a.body_html else a.summary
-    places = places_of_article(a.title, "", text)
+    text = article_text(a.body_html, a.summary)
+    places = tag_places(a.title, text)
     author = slugify(a.author or "")[:200]
     return (
         {
@@ -403,7 +394,7 @@ def _save_feed(
             a.identity: a
             for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
         }
-        reissues = _reissued(source.id, first, existing, items) if policy.match_reissued else {}
+        reissues = _reissued(source.id, existing, items) if policy.match_reissued else {}
         to_create: list[tuple[Article, list[Category], list[Place]]] = []
         for identity, incoming in first.items():
             fields = _article_fields(incoming)
@@ -576,6 +567,13 @@ def feed_title(title: str, edited: Sequence[str], feed_version: Mapping[str, Any
     return title
 
 
+def key_under(article: Article, rule: KeyRule) -> str | None:
+    """The key a stored article has under `rule` (from the feed's date and title, not the
+    policy's or an editor's), as the fetch's items get it; None: it holds too little."""
+    title = feed_title(article.title, article.edited_fields, article.feed_version)
+    return stored_key(rule, article.guid, article.url, stored_feed_date(article), title)
+
+
 def rekey_articles(source_id: int, rule: KeyRule) -> int:
     """Move a source's stored articles to `rule`'s keys, so the next fetches match them.
 
@@ -592,12 +590,7 @@ def rekey_articles(source_id: int, rule: KeyRule) -> int:
             "date_note", "edited_fields", "feed_version",
         )
     )  # fmt: skip
-    wanted: list[tuple[Article, str | None]] = []
-    for article in rows:
-        title = feed_title(article.title, article.edited_fields, article.feed_version)
-        wanted.append(
-            (article, stored_key(rule, article.guid, article.url, stored_feed_date(article), title))
-        )
+    wanted = [(article, key_under(article, rule)) for article in rows]
     # keys of the rows that stay where they are are taken; so is each key once given
     taken = {a.identity for a, key in wanted if key is None or key == a.identity}
     moved: list[tuple[Article, str]] = []
@@ -619,17 +612,11 @@ def rekey_articles(source_id: int, rule: KeyRule) -> int:
 
 
 def _reissued(
-    source_id: int,
-    first: Mapping[str, Incoming],
-    existing: Mapping[str, Article],
-    items: Sequence[Incoming],
+    source_id: int, existing: Mapping[str, Article], items: Sequence[Incoming]
 ) -> dict[str, Article]:
     """The stored articles that items under a new key re-issue (engine.dedupe.reissue)."""
-    new = [
-        reissue.Candidate(key, inc.article.url or "", inc.content_hash)
-        for key, inc in first.items()
-        if key not in existing
-    ]
+    feed = [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for i in items]
+    new = reissue.unknown(feed, existing)
     if not new:
         return {}
     urls = [c.url for c in new if c.url]
@@ -641,10 +628,9 @@ def _reissued(
         )
     }
     found = reissue.match(
-        new,
-        [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for i in items],
+        feed,
         [reissue.Candidate(a.identity, a.url, a.content_hash, a.pk) for a in stored.values()],
-        set(first),
+        existing,
     )
     return {key: stored[hit.article_id] for key, hit in found.items()}
 

@@ -35,17 +35,22 @@ class Reissue:
     by: str  # "link" or "title and body"
 
 
-def match(
-    new: Sequence[Candidate],
-    feed: Sequence[Candidate],
-    stored: Sequence[Candidate],
-    live: Collection[str],
-) -> dict[str, Reissue]:
-    """For each of the `new` items (keys not stored), the stored article it re-issues.
+def unknown(feed: Sequence[Candidate], known: Collection[str]) -> list[Candidate]:
+    """The items of the fetch whose key is not stored (the first item of a repeated key)."""
+    first: dict[str, Candidate] = {}
+    for item in feed:
+        first.setdefault(item.identity, item)
+    return [c for key, c in first.items() if key not in known]
 
-    `feed` is every item of the fetch, `stored` the source's articles sharing a link or a
-    content hash with one of them, `live` every key present in the fetch.
-    """
+
+def match(
+    feed: Sequence[Candidate], stored: Sequence[Candidate], known: Collection[str]
+) -> dict[str, Reissue]:
+    """For each item of the fetch under a key not stored (`known`: the keys that are), the
+    stored article it re-issues. `feed` is every item of the fetch, `stored` the source's
+    articles sharing a link or a content hash with one of them."""
+    new = unknown(feed, known)
+    live = {c.identity for c in feed}
     feed_links = Counter(canonical_url(c.url) for c in feed if c.url)
     feed_hashes = Counter(c.content_hash for c in feed if c.content_hash)
     free = [s for s in stored if s.identity not in live and s.article_id is not None]

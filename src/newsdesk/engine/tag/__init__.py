@@ -11,12 +11,17 @@ import re
 
 from newsdesk.engine.tag.places import Place, tag_places
 
-__all__ = ["Place", "places_of_article", "tag_places"]
+__all__ = ["Place", "article_text", "places_of_article", "tag_places"]
 
 _TAG = re.compile(r"<[^>]*>")
 
 
+def article_text(body_html: str, summary: str = "") -> str:
+    """What the article says, as plain text: its body's, or its summary when it has none."""
+    text = html.unescape(_TAG.sub(" ", body_html)) if body_html else summary
+    return " ".join(text.split())
+
+
 def places_of_article(title: str, body_html: str, summary: str = "") -> tuple[Place, ...]:
     """tag_places over the article's title and the text of its body (or its summary)."""
-    text = html.unescape(_TAG.sub(" ", body_html)) if body_html else summary
-    return tag_places(title, " ".join(text.split()))
+    return tag_places(title, article_text(body_html, summary))
