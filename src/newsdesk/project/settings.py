@@ -93,7 +93,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
-    }
+    },
+    {
+        # the public pages (newsdesk/site/jinja2/), rendered through site.layout
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "newsdesk.site.jinja.environment"},
+    },
 ]
 
 DATABASES = {"default": database_config(NEWSDESK.database_url)}

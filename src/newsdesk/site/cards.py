@@ -1,16 +1,15 @@
 """The article card of the lists and the image figure, rendered in Python.
 
-These two fragments are most of every list page (twenty cards a page), and the template
-engine spent about 4 ms a page on them; format_html does the same escaping for a fraction of
-that. The markup is the one the templates had; tests read the pages, not this module.
+These two fragments are most of every list page (twenty cards a page). They are built with
+f-strings and markupsafe's escape (C code) rather than a template or Django's format_html:
+on the 100,000-article bench, format_html's per-argument escaping was 80% of a list page's
+time. The markup is the one the templates had; tests read the pages, not this module.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from markupsafe import Markup, escape
 
 from newsdesk.site import attribution, media
 from newsdesk.site.articles import article_path
@@ -18,6 +17,21 @@ from newsdesk.store.reads import ArticleView, SiteInfo
 
 # Credits that already say what they are ("Photo: AP", "© Reuters") are shown as they come.
 _CREDIT_WORDS = ("photo", "image", "picture", "credit", "illustration", "video", "©", "(c)")
+# The site's pages are English (<html lang="en">); Django's "F" format gives the same names.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def credit_label(credit: str) -> str:
@@ -27,92 +41,81 @@ def credit_label(credit: str) -> str:
     return f"Photo: {credit}"
 
 
-def time_tag(article: ArticleView) -> SafeString:
-    # the template filter's behaviour: shown in the current (site) time zone
+def long_date(when: object) -> str:
+    """Django's "F j, Y" ("June 14, 2025")."""
+    return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"  # type: ignore[attr-defined]
+
+
+def time_tag(article: ArticleView) -> Markup:
+    # the template filter's behaviour: shown in the current (site) time zone; Django's "c"
+    # format is isoformat()
     when = timezone.localtime(article.date)
-    return format_html(
-        '<time datetime="{}">{}</time>', format_date(when, "c"), format_date(when, "F j, Y")
-    )
+    # every interpolated piece above is escaped or our own constant markup
+    return Markup(f'<time datetime="{when.isoformat()}">{long_date(when)}</time>')  # noqa: S704
 
 
 def figure(
     article: ArticleView, *, link: str = "", lead: bool = False, figure_class: str = ""
-) -> SafeString:
+) -> Markup:
     image = article.image
     if image is None:
-        return mark_safe("")  # a constant
+        return Markup()
     size = (
-        format_html(' width="{}" height="{}"', image.width, image.height)
+        f' width="{int(image.width)}" height="{int(image.height)}"'
         if image.width and image.height
         else ""
     )
     loading = ' fetchpriority="high"' if lead else ' loading="lazy"'
-    img = format_html(
-        '<img src="{}" alt="{}"{}{} decoding="async">',
-        media.media_url(image.url),
-        image.alt,
-        size,
-        mark_safe(loading),
+    img = (
+        f'<img src="{escape(media.media_url(image.url))}" alt="{escape(image.alt)}"'
+        f'{size}{loading} decoding="async">'
     )
     if link:
-        img = format_html('<a href="{}" tabindex="-1" aria-hidden="true">{}</a>', link, img)
+        img = f'<a href="{escape(link)}" tabindex="-1" aria-hidden="true">{img}</a>'
     caption = ""
     if image.caption or image.credit:
         credit = (
-            format_html(' <span class="credit">{}</span>', credit_label(image.credit))
+            f' <span class="credit">{escape(credit_label(image.credit))}</span>'
             if image.credit
             else ""
         )
-        caption = format_html("\n  <figcaption>{}{}</figcaption>", image.caption, credit)
-    return format_html(
-        '<figure class="{}">\n  {}{}\n</figure>', figure_class or "card-image", img, caption
+        caption = f"\n  <figcaption>{escape(image.caption)}{credit}</figcaption>"
+    # every interpolated piece above is escaped or our own constant markup
+    return Markup(  # noqa: S704
+        f'<figure class="{escape(figure_class or "card-image")}">\n  {img}{caption}\n</figure>'
     )
 
 
-def card(site: SiteInfo, article: ArticleView) -> SafeString:
-    path = article_path(article)
+def card(site: SiteInfo, article: ArticleView) -> Markup:
+    path = escape(article_path(article))
     first = article.categories[0] if article.categories else None
-    pin = mark_safe('<span class="pin">Pinned</span> ') if article.pinned else ""
+    pin = '<span class="pin">Pinned</span> ' if article.pinned else ""
+    source_slug, source_name = escape(article.source.slug), escape(article.source.name)
     if first is not None:
-        label = format_html('<a href="/category/{}/">{}</a>', first.slug, first.name)
+        label = f'<a href="/category/{escape(first.slug)}/">{escape(first.name)}</a>'
     else:
-        label = format_html(
-            '<a href="/source/{}/">{}</a>', article.source.slug, article.source.name
-        )
+        label = f'<a href="/source/{source_slug}/">{source_name}</a>'
     if site.listing_style == "full":
         # sanitized by the pipeline; only demo links are rewritten
-        text = format_html(
-            '<div class="body">{}</div>',
-            mark_safe(media.localize_demo_links(article.body_html)),
-        )
+        text = f'<div class="body">{media.localize_demo_links(article.body_html)}</div>'
     else:
-        text = format_html('<p class="excerpt">{}</p>', article.summary)
+        text = f'<p class="excerpt">{escape(article.summary)}</p>'
     classes = (
         "card" + (" has-image" if article.image else "") + (" pinned" if article.pinned else "")
     )
-    return format_html(
-        '<article class="{}" aria-labelledby="card-{}">\n'
-        '  <p class="label">{}{}</p>\n'
-        '  <h2 class="card-title" id="card-{}"><a href="{}">{}</a></h2>\n'
-        '  <p class="meta">{} · <a href="/source/{}/">{}</a></p>\n'
-        "  {}\n  {}\n"
-        '  <p class="attribution">{}</p>\n'
-        '  <p class="more"><a href="{}" aria-label="Continue reading: {}">'
+    title = escape(article.title)
+    picture = figure(article, link=str(path)) if article.image else ""
+    line = attribution.article_attribution(site.attribution_template, article)
+    # every interpolated piece above is escaped or our own constant markup
+    return Markup(  # noqa: S704
+        f'<article class="{classes}" aria-labelledby="card-{article.id}">\n'
+        f'  <p class="label">{pin}{label}</p>\n'
+        f'  <h2 class="card-title" id="card-{article.id}"><a href="{path}">{title}</a></h2>\n'
+        f'  <p class="meta">{time_tag(article)} · <a href="/source/{source_slug}/">'
+        f"{source_name}</a></p>\n"
+        f"  {picture}\n  {text}\n"
+        f'  <p class="attribution">{line}</p>\n'
+        f'  <p class="more"><a href="{path}" aria-label="Continue reading: {title}">'
         "Continue Reading</a></p>\n"
-        "</article>",
-        classes,
-        article.id,
-        pin,
-        label,
-        article.id,
-        path,
-        article.title,
-        time_tag(article),
-        article.source.slug,
-        article.source.name,
-        figure(article, link=path) if article.image else "",
-        text,
-        attribution.article_attribution(site.attribution_template, article),
-        path,
-        article.title,
+        "</article>"
     )

@@ -6,7 +6,7 @@ import zoneinfo
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template import engines
 from django.utils import timezone
 
 from newsdesk.site import caching
@@ -30,8 +30,10 @@ def render_page(
 ) -> HttpResponse:
     site = site or reads.site_settings()
     full = {"site": site, "nav_categories": reads.nav_categories(), **context}
-    # render() (not TemplateResponse) so dates are formatted while the override is active.
+    # Rendered here (not in a TemplateResponse) so dates are formatted while the override is
+    # active; straight from the Jinja2 engine, so Django's template loaders are not searched.
     with timezone.override(_zone(site.time_zone)):
-        response = render(request, template, full, status=status)
+        html = engines["jinja2"].get_template(template).render(full, request)
+    response = HttpResponse(html, status=status)
     caching.public(request, response)
     return response

@@ -13,12 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, When
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
+from newsdesk.store import articleviews, pagereads
 from newsdesk.store.models import Article, Category, Place, SiteSettings, Source
+
+# The page values live in articleviews (pagereads builds them too); callers know them as reads.*
+ArticleView = articleviews.ArticleView
+CategoryRef = articleviews.CategoryRef
+ImageView = articleviews.ImageView
+SourceRef = articleviews.SourceRef
 
 PUBLISHED = Article.Status.PUBLISHED
 DEFAULT_SOCIAL_LINKS = [{"label": "RSS", "url": "/feed/rss.xml"}]
@@ -30,81 +37,6 @@ SHARED_SECONDS = 30
 # Pinned articles sit above the newest on the front page; a cap keeps a forgetful editor from
 # pushing the news itself off the first page.
 MAX_PINNED = 5
-
-
-@dataclass(frozen=True, slots=True)
-class CategoryRef:
-    name: str
-    slug: str
-
-
-@dataclass(frozen=True, slots=True)
-class SourceRef:
-    id: int
-    name: str
-    slug: str
-    feed_url: str
-    site_url: str
-    # the editor's attribution line for this source; "" means the site's
-    attribution_template: str = ""
-    # article pages name the original as canonical (an editor may opt a source out)
-    canonical_to_original: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ImageView:
-    url: str
-    caption: str
-    credit: str
-    alt: str
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleView:
-    """One published article as pages and feeds show it."""
-
-    id: int
-    slug: str
-    url: str  # the original article
-    guid: str
-    title: str
-    author: str
-    published: datetime | None
-    updated: datetime | None
-    sort_at: datetime
-    summary: str
-    body_html: str
-    source: SourceRef
-    categories: tuple[CategoryRef, ...]
-    image: ImageView | None
-    attribution_site: str
-    attribution_url: str
-    origin: str
-    story_id: int | None
-    places: tuple[str, ...]
-    pinned: bool
-    author_slug: str = ""
-
-    @property
-    def place_links(self) -> tuple[CategoryRef, ...]:
-        """The places with their /place/<slug>/ slugs (the Place rows' slugs)."""
-        return tuple(CategoryRef(name, slugify(name)[:200] or "place") for name in self.places)
-
-    @property
-    def date(self) -> datetime:
-        """The date a reader sees: the feed's date, else when we first saw it."""
-        return self.published or self.sort_at
-
-    @property
-    def credited_site(self) -> str:
-        """Where the text first appeared; the source itself when the feed named no other."""
-        return self.attribution_site or self.source.name
-
-    @property
-    def credited_site_url(self) -> str:
-        return self.attribution_url or self.source.site_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,13 +270,13 @@ def _older_than(qs: QuerySet[Article], before: tuple[datetime, int] | None) -> Q
     return qs.filter(Q(sort_at__lt=when) | Q(id__lt=article_id), sort_at__lte=when)
 
 
-def _page(qs: QuerySet[Article], before: tuple[datetime, int] | None, limit: int) -> Page:
+def _page(kind: str, value: Any, before: tuple[datetime, int] | None, limit: int) -> Page:
     limit = max(1, limit)
-    rows = list(_older_than(qs, before)[: limit + 1])
+    rows = pagereads.newest(kind, value, before=before, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    cursor = make_cursor(rows[-1].sort_at, rows[-1].pk) if more and rows else None
-    return Page(items=tuple(_view(a) for a in rows), next_cursor=cursor)
+    cursor = make_cursor(rows[-1].sort_at, rows[-1].id) if more and rows else None
+    return Page(items=tuple(rows), next_cursor=cursor)
 
 
 def article_records(
@@ -362,8 +294,7 @@ def article_records(
 
 def articles_by_id(ids: list[int]) -> list[ArticleView]:
     """Published articles in the order of `ids` (a ranking made elsewhere); missing ones skipped."""
-    rows = {a.pk: a for a in _published().filter(pk__in=ids)}
-    return [_view(rows[i]) for i in ids if i in rows]
+    return pagereads.by_ids(ids)
 
 
 def article_records_by_id(ids: list[int]) -> list[dict[str, Any]]:
@@ -373,11 +304,11 @@ def article_records_by_id(ids: list[int]) -> list[dict[str, Any]]:
 
 def front_page(*, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
     """Pinned articles (first page only), then the newest; the cursor pages the unpinned."""
-    unpinned = _page(_published().filter(pinned=False), before, limit)
+    unpinned = _page("front", None, before, limit)
     if before is not None:
         return unpinned
     pinned: tuple[ArticleView, ...] = _shared(
-        "pinned", lambda: tuple(_view(a) for a in _published().filter(pinned=True)[:MAX_PINNED])
+        "pinned", lambda: tuple(pagereads.newest("pinned", limit=MAX_PINNED))
     )
     return Page(items=pinned + unpinned.items, next_cursor=unpinned.next_cursor)
 
@@ -390,7 +321,7 @@ def category(slug: str) -> CategoryRef | None:
 def category_page(
     slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20
 ) -> Page:
-    return _page(_published().filter(categories__slug=slug), before, limit)
+    return _page("category", slug, before, limit)
 
 
 def place(slug: str) -> CategoryRef | None:
@@ -399,7 +330,7 @@ def place(slug: str) -> CategoryRef | None:
 
 
 def place_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page(_published().filter(place_tags__slug=slug), before, limit)
+    return _page("place", slug, before, limit)
 
 
 def author(slug: str) -> str | None:
@@ -414,7 +345,7 @@ def author(slug: str) -> str | None:
 
 
 def author_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page(_published().filter(author_slug=slug), before, limit)
+    return _page("author", slug, before, limit)
 
 
 def source(slug: str) -> SourceRef | None:
@@ -423,20 +354,19 @@ def source(slug: str) -> SourceRef | None:
 
 
 def source_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page(_published().filter(source__slug=slug), before, limit)
+    return _page("source", slug, before, limit)
 
 
 def story_page(
     story_id: int, *, before: tuple[datetime, int] | None = None, limit: int = 20
 ) -> Page:
     """Every published article grouped into one story, across sources."""
-    return _page(_published().filter(story_id=story_id), before, limit)
+    return _page("story", story_id, before, limit)
 
 
 def article(article_id: int) -> ArticleView | None:
     """One published article; held, rejected and unknown ids all read as missing."""
-    row = _published().filter(pk=article_id).first()
-    return _view(row) if row else None
+    return pagereads.article(article_id)
 
 
 def story_siblings(
@@ -444,26 +374,25 @@ def story_siblings(
 ) -> list[StoryLink]:
     """Other published articles on the same story ("Also covered by"): those of other
     sources than `first_source` first, then newest first."""
-    query = Article.objects.filter(status=PUBLISHED, story_id=story_id).exclude(pk=exclude_id)
-    order: list[Any] = ["-sort_at", "-id"]
-    if first_source is not None:
-        query = query.annotate(
-            same=Case(When(source_id=first_source, then=1), default=0, output_field=IntegerField())
-        )
-        order.insert(0, "same")
-    rows = query.select_related("source", "source__policy").order_by(*order)[:limit]
-    return [StoryLink(a.pk, _article_slug(a), a.title, a.source.name) for a in rows]
+    rows = pagereads.story_members(
+        story_id, exclude_id=exclude_id, first_source=first_source, limit=limit
+    )
+    return [StoryLink(*row) for row in rows]
 
 
 def feed_articles(
     *, category_slug: str | None = None, source_slug: str | None = None, limit: int = 50
 ) -> list[ArticleView]:
-    qs = _published()
+    if limit <= 0:
+        return []
+    if category_slug is not None and source_slug is not None:
+        qs = _published().filter(categories__slug=category_slug, source__slug=source_slug)
+        return [_view(a) for a in qs[:limit]]
     if category_slug is not None:
-        qs = qs.filter(categories__slug=category_slug)
+        return pagereads.newest("category", category_slug, limit=limit)
     if source_slug is not None:
-        qs = qs.filter(source__slug=source_slug)
-    return [_view(a) for a in qs[: max(0, limit)]]
+        return pagereads.newest("source", source_slug, limit=limit)
+    return pagereads.newest("all", limit=limit)
 
 
 def nav_categories(limit: int = 8) -> list[CategoryRef]:
@@ -494,6 +423,11 @@ def _links(raw: Iterable[Any]) -> tuple[Link, ...]:
 
 def site_settings() -> SiteInfo:
     """The publisher's settings (row pk=1, created with the defaults when missing)."""
+    info: SiteInfo = _shared("site", _site_settings)
+    return info
+
+
+def _site_settings() -> SiteInfo:
     row, _ = SiteSettings.objects.get_or_create(
         pk=1,
         defaults={"social_links": DEFAULT_SOCIAL_LINKS, "footer": DEFAULT_FOOTER},

@@ -1,0 +1,83 @@
+"""What pages and feeds are given for an article: plain frozen values, no querysets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.text import slugify
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRef:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    id: int
+    name: str
+    slug: str
+    feed_url: str
+    site_url: str
+    # the editor's attribution line for this source; "" means the site's
+    attribution_template: str = ""
+    # article pages name the original as canonical (an editor may opt a source out)
+    canonical_to_original: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    url: str
+    caption: str
+    credit: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """One published article as pages and feeds show it."""
+
+    id: int
+    slug: str
+    url: str  # the original article
+    guid: str
+    title: str
+    author: str
+    published: datetime | None
+    updated: datetime | None
+    sort_at: datetime
+    summary: str
+    body_html: str
+    source: SourceRef
+    categories: tuple[CategoryRef, ...]
+    image: ImageView | None
+    attribution_site: str
+    attribution_url: str
+    origin: str
+    story_id: int | None
+    places: tuple[str, ...]
+    pinned: bool
+    author_slug: str = ""
+
+    @property
+    def place_links(self) -> tuple[CategoryRef, ...]:
+        """The places with their /place/<slug>/ slugs (the Place rows' slugs)."""
+        return tuple(CategoryRef(name, slugify(name)[:200] or "place") for name in self.places)
+
+    @property
+    def date(self) -> datetime:
+        """The date a reader sees: the feed's date, else when we first saw it."""
+        return self.published or self.sort_at
+
+    @property
+    def credited_site(self) -> str:
+        """Where the text first appeared; the source itself when the feed named no other."""
+        return self.attribution_site or self.source.name
+
+    @property
+    def credited_site_url(self) -> str:
+        return self.attribution_url or self.source.site_url
