@@ -28,6 +28,11 @@ def local_date(value: datetime | None, fmt: str) -> str:
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
+    # the two formats every page uses, without dateformat's per-character dispatch
+    if fmt == "c":
+        return value.isoformat()
+    if fmt == "F j, Y":
+        return cards.long_date(value)
     return format_date(value, fmt)
 
 

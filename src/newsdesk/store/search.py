@@ -322,11 +322,14 @@ def _sqlite_ranked_unfiltered(match: str, limit: int, offset: int) -> list[int]:
                 [match, window],
             )
             ranked = [int(row[0]) for row in cur.fetchall()]
-        published = set(
-            Article.objects.filter(pk__in=ranked, status=Article.Status.PUBLISHED).values_list(
-                "pk", flat=True
-            )
-        )
+            published: set[int] = set()
+            if ranked:
+                marks = ", ".join(["%s"] * len(ranked))
+                cur.execute(
+                    f"SELECT id FROM store_article WHERE id IN ({marks}) AND status = %s",  # noqa: S608
+                    [*ranked, Article.Status.PUBLISHED.value],
+                )
+                published = {int(row[0]) for row in cur.fetchall()}
         kept = [i for i in ranked if i in published]
         if len(kept) >= want or len(ranked) < window:
             return kept[offset:want]
