@@ -92,9 +92,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     settings = _ready()
+    from datetime import UTC, datetime
+
     from newsdesk.store.sources import all_sources, span
 
     rows = all_sources(settings.failing_after)
+    now = datetime.now(UTC)
     if args.json:
         for row in rows:
             _json(row.record())
@@ -109,6 +112,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
             error += f"  quiet: nothing new since {row.last_new_at:%Y-%m-%d %H:%M}"
             if row.usual_gap_seconds:
                 error += f", usually every {span(row.usual_gap_seconds)}"
+        if row.websub is not None:
+            error += f"  websub: {row.websub.state_at(now)} at {row.websub.hub_url}"
         _out(
             f"{row.id}\t{row.name}\t{row.feed_url}\t{state}\tlast {last} "
             f"({row.last_status or '-'})\t{row.articles} items\t"

@@ -37,7 +37,8 @@ class Fetched:
 
     status is 200 (content holds the decoded body) or 304 (content is empty).
     `permanent_url` is set when every hop to the final URL was a permanent redirect
-    (301/308): the stored feed URL should be updated to it.
+    (301/308): the stored feed URL should be updated to it. `hubs` and `self_url` are what
+    the response's `Link:` headers name (rel="hub", rel="self"), for WebSub.
     """
 
     url: str
@@ -48,6 +49,8 @@ class Fetched:
     last_modified: str | None = None
     permanent_url: str | None = None
     elapsed: float = 0.0
+    hubs: tuple[str, ...] = ()
+    self_url: str | None = None
 
     @property
     def not_modified(self) -> bool:
@@ -93,6 +96,9 @@ class ParsedItem:
     enclosures: tuple[Enclosure, ...] = ()
     media: tuple[MediaImage, ...] = ()
     comments_url: str | None = None
+    # the address the feed gives with the author (Atom <email>, RSS "mail (Name)"); the
+    # byline is `author`, never this
+    author_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
         "last_new_at",
         "usual_gap_seconds",
         "quiet_since",
+        "websub",
     )
     fieldsets = (
         (None, {"fields": ("name", "slug", "feed_url", "site_url", "category", "enabled")}),
@@ -136,7 +137,24 @@ class SourceAdmin(admin.ModelAdmin[Source]):
                 )
             },
         ),
+        ("WebSub", {"fields": ("websub",)}),
     )
+
+    @admin.display(description="WebSub")
+    def websub(self, obj: Source) -> str:
+        from newsdesk.store.websub import subscription_of
+
+        sub = subscription_of(obj.pk) if obj.pk else None
+        if sub is None:
+            return "no subscription (the feed names no hub, or NEWSDESK_PUBLIC_URL is unset)"
+        parts = [f"{sub.state_at(timezone.now())} at {sub.hub_url} for {sub.topic_url}"]
+        if sub.lease_expires_at:
+            parts.append(f"lease until {sub.lease_expires_at:%Y-%m-%d %H:%M} UTC")
+        if sub.last_push_at:
+            parts.append(f"{sub.pushes} pushes, the last at {sub.last_push_at:%Y-%m-%d %H:%M} UTC")
+        if sub.last_error:
+            parts.append(sub.last_error)
+        return "; ".join(parts)
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view

@@ -21,6 +21,7 @@ from newsdesk.engine.dedupe import reissue
 from newsdesk.errors import InputError
 from newsdesk.pipeline import rules
 from newsdesk.pipeline.update import build_items, full_text_items, screen_feed
+from newsdesk.pipeline.websub import PUSHED_BY
 from newsdesk.store import editorial, fetchlog
 from newsdesk.store.fetchlog import StoredArticle, StoredFetch
 from newsdesk.store.writes import Incoming, SourceState
@@ -111,9 +112,11 @@ class Replay:
     def header(self) -> str:
         f = self.fetch
         when = f.fetched_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        hub = f.fetched.headers.get(PUSHED_BY)
+        how = f"pushed by the WebSub hub {hub}" if hub else f"HTTP {f.fetched.status}"
         return (
             f"source {self.source.id} ({self.source.name}): fetch {f.number} of {f.kept}, "
-            f"{when} UTC, HTTP {f.fetched.status}, {len(f.fetched.content)} bytes, "
+            f"{when} UTC, {how}, {len(f.fetched.content)} bytes, "
             f"{len(self.items)} items; replayed offline, nothing saved\n{self.identity}"
         )
 

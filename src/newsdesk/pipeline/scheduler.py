@@ -1,5 +1,6 @@
 """The in-process scheduler of `newsdesk run` and `newsdesk worker`: update what is due,
-then sleep until the next source comes due (at most a minute, so new sources are seen)."""
+renew the WebSub subscriptions that are due, then sleep until the next source comes due
+(at most a minute, so new sources and renewals are seen)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from newsdesk.config import Settings
 from newsdesk.pipeline.update import update, utcnow
+from newsdesk.pipeline.websub import renew_due
 from newsdesk.store.writes import is_idle, next_due_at
 
 log = logging.getLogger("newsdesk.scheduler")
@@ -37,6 +39,10 @@ def run_scheduler(
             log.exception("scheduler: update cycle failed; retrying in a minute")
             stop.wait(MAX_SLEEP)
             continue
+        try:
+            renew_due(settings)
+        except Exception:  # a hub or the database acting up: the fetching goes on
+            log.exception("scheduler: WebSub renewals failed; retrying next cycle")
         if exit_when_idle and is_idle(utcnow()):
             return
         stop.wait(seconds_until(next_due_at(), utcnow()))

@@ -27,7 +27,7 @@ from newsdesk.config import DEMO_ORIGIN, Settings
 from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.engine.dedupe.story import StoryIndex
 from newsdesk.errors import FetchError, HostPausedError, HTTPStatusError, NewsdeskError
-from newsdesk.pipeline import decide, rules
+from newsdesk.pipeline import decide, rules, websub
 from newsdesk.pipeline.identity import Checked, check_identity
 from newsdesk.pipeline.tally import Tally
 from newsdesk.store import editorial, fetchlog, writes
@@ -166,6 +166,9 @@ class _Network:
     async def fetch_page(self, url: str) -> Fetched:
         return await self.fetcher.get_page(url)
 
+    def post_form(self, url: str, form: dict[str, str]) -> concurrent.futures.Future[Fetched]:
+        return self.submit(self.fetcher.post_form(url, form))
+
     def send_alert(self, url: str, payload: dict[str, Any]) -> None:
         self.alerts.append(self.submit(self._post_alert(url, payload)))
 
@@ -266,9 +269,17 @@ def with_full_text(
 
 
 class _Run:
-    def __init__(self, settings: Settings, network: _Network, rng: random.Random) -> None:
+    def __init__(
+        self, settings: Settings, network: _Network, rng: random.Random, subscribe: bool = True
+    ) -> None:
         self.settings = settings
         self.network = network
+        # WebSub requests, only for a site hubs can call back (and not from a push itself)
+        self.hubs = (
+            websub.HubRequests(settings, network.post_form)
+            if subscribe and settings.public_url
+            else None
+        )
         self.rng = rng
         self.bounds = _bounds(settings)
         self.fetched = self.not_modified = self.failed = self.new = self.updated = 0
@@ -403,16 +414,31 @@ class _Run:
         seconds = source.usual_gap_seconds
         return timedelta(seconds=seconds) if seconds else None
 
+    def _pushing(
+        self, source: SourceState, fetched: Fetched, feed: ParsedFeed | None, now: datetime
+    ) -> bool:
+        """Subscribe at the feed's hub if it needs it; whether the hub pushes to us now."""
+        if self.hubs is None:
+            return False
+        try:
+            return self.hubs.after_fetch(source.id, fetched, feed, now)
+        except Exception as e:  # WebSub is a bonus: the fetch it rides on must still save
+            log.warning("websub source=%s not subscribed: %s", source.id, e)
+            return False
+
     def _save(self, source: SourceState, fetched: Fetched) -> int:
         now = utcnow()
         if fetched.not_modified:
             hint = decide.server_hint(fetched.headers, now, None)
+            bounds = self.bounds
+            if self._pushing(source, fetched, None, now):
+                bounds = websub.relaxed(bounds)
             went_quiet = writes.record_not_modified(
                 source,
                 FeedHealth(
                     status=304,
                     fetched_at=now,
-                    next_fetch_at=decide.next_after_success(now, self.bounds, hint, self.rng),
+                    next_fetch_at=decide.next_after_success(now, bounds, hint, self.rng),
                     etag=fetched.etag,
                     last_modified=fetched.last_modified,
                     new_url=fetched.permanent_url,
@@ -423,6 +449,13 @@ class _Run:
             if went_quiet:
                 self.alert(source, "quiet")
             return 0
+        return self.save_content(source, fetched, now)
+
+    def save_content(
+        self, source: SourceState, fetched: Fetched, now: datetime, *, pushed: bool = False
+    ) -> int:
+        """Save a feed body, polled or pushed by the source's hub: one path for both, so a
+        pushed item is cleaned, keyed, screened and held exactly as a polled one."""
         # the raw answer, kept (the last few) so `newsdesk replay` can explain this fetch
         fetchlog.record_fetch(source.id, fetched, now, self.settings.keep_fetches)
         policy = editorial.policy_for(source.id)
@@ -431,6 +464,9 @@ class _Run:
         built = replace(checked.built, items=screened.items)
         incoming = self._full_text(source, built)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
+        bounds = rules.bounds(policy, self.bounds)
+        if not pushed and self._pushing(source, fetched, built.feed, now):
+            bounds = websub.relaxed(bounds)
         dates = [i.published for i in built.feed.items]
         rhythm = decide.publishing_interval(dates, now)
         gap = decide.usual_gap(dates, now)
@@ -441,9 +477,7 @@ class _Run:
             FeedHealth(
                 status=fetched.status,
                 fetched_at=now,
-                next_fetch_at=decide.next_after_success(
-                    now, rules.bounds(policy, self.bounds), hint, self.rng, rhythm
-                ),
+                next_fetch_at=decide.next_after_success(now, bounds, hint, self.rng, rhythm),
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
                 new_url=fetched.permanent_url,
@@ -454,6 +488,7 @@ class _Run:
                 # judged on the rhythm learnt before this fetch: a feed found stale on
                 # the day it is subscribed is not a source that went quiet
                 quiet_after=self._quiet_after(self._learnt_gap(source)),
+                pushed=pushed,
             ),
             self.categories,
             held=screened.held,
@@ -464,7 +499,8 @@ class _Run:
             ),
             places=self.places,
         )
-        self.fetched += 1
+        if not pushed:
+            self.fetched += 1
         self.new += result.new
         self.updated += result.updated
         self.tally.articles(result.new, result.updated)
@@ -605,7 +641,35 @@ def update(
                 )
                 more = bool(claimed)
                 start(claimed)
+        if run.hubs is not None:
+            run.hubs.finish(timeout=settings.total_timeout)
     finally:
         network.close()
         run.flush()
     return run.summary()
+
+
+def import_pushed(
+    settings: Settings, source_id: int, fetched: Fetched, *, seam: HttpSeam | None = None
+) -> int:
+    """Save a feed body the source's WebSub hub pushed, at once, as update() saves a
+    polled one; returns how many articles are new or changed.
+
+    The source is claimed for the save like a fetch, so a worker polling it at the same
+    moment is never racing this save (InputError while one holds it: try again shortly).
+    The poll's own record (validators, next fetch, errors) is left as it is.
+    """
+    owner = f"websub:{worker_name()}:{threading.get_ident()}"
+    lease = timedelta(seconds=settings.lease_seconds)
+    source = writes.claim_source(source_id, now=utcnow(), owner=owner, lease=lease)
+    network = _Network(settings, seam)
+    run = _Run(settings, network, random.Random(), subscribe=False)
+    try:
+        run.save_content(source, fetched, utcnow(), pushed=True)
+    except BaseException:
+        writes.release_leases(owner)
+        raise
+    finally:
+        network.close()
+        run.flush()
+    return run.new + run.updated

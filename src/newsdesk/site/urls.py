@@ -10,6 +10,7 @@ from newsdesk.site import (
     listings,
     metrics,
     search,
+    websub,
 )
 
 urlpatterns = [
@@ -44,4 +45,5 @@ urlpatterns = [
     path("demo/<path:path>", demo_files.serve, name="demo-file"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("websub/<int:subscription_id>/<str:token>", websub.callback, name="websub-callback"),
 ]

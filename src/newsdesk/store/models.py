@@ -418,3 +418,46 @@ class HostPause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host} paused until {self.until}"
+
+
+# --- WebSub (issue 3) ---------------------------------------------------------------------
+
+
+class WebSubSubscription(models.Model):
+    """A source's subscription at the WebSub hub its feed names, so the hub pushes new
+    content to /websub/<id>/<token> instead of waiting for the next poll.
+
+    One per source: the feed's first hub. `due_at` is when newsdesk next asks the hub (the
+    first request, a retry after a failure or an unanswered request, or the renewal before
+    the lease runs out), so the scheduler finds the work with one indexed query.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "requested, not verified yet"
+        VERIFIED = "verified", "verified by the hub"
+        DENIED = "denied", "denied by the hub"
+        EXPIRED = "expired", "lease expired"
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="websub")
+    hub_url = models.CharField(max_length=2000)
+    topic_url = models.CharField(max_length=2000)
+    # HMAC key of the pushes (hub.secret), and the unguessable part of the callback URL
+    secret = models.CharField(max_length=200)
+    token = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    lease_seconds = models.IntegerField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_push_at = models.DateTimeField(null=True, blank=True)
+    pushes = models.IntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    # requests since the last verification: the retry backoff
+    attempts = models.IntegerField(default=0)
+    due_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "WebSub subscription"
+
+    def __str__(self) -> str:
+        return f"WebSub {self.state} at {self.hub_url} for source {self.source_id}"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Count
 
 from newsdesk.store.models import Source
+from newsdesk.store.websub import Subscription, subscriptions_of
 
 
 def span(seconds: float) -> str:
@@ -40,6 +42,7 @@ class SourceRow:
     usual_gap_seconds: float | None = None
     identity_rule: str = "guid"
     identity_note: str = ""
+    websub: Subscription | None = None
 
     @property
     def state(self) -> str:
@@ -74,11 +77,29 @@ class SourceRow:
             "usual_gap_seconds": self.usual_gap_seconds,
             "identity": self.identity_rule,
             "identity_note": self.identity_note or None,
+            "websub": self._websub(iso),
+        }
+
+    def _websub(self, iso: Callable[[datetime | None], str | None]) -> dict[str, Any] | None:
+        sub = self.websub
+        if sub is None:
+            return None
+        return {
+            "hub": sub.hub_url,
+            "topic": sub.topic_url,
+            "state": sub.state_at(datetime.now(UTC)),
+            "lease_expires": iso(sub.lease_expires_at),
+            "last_push": iso(sub.last_push_at),
+            "pushes": sub.pushes,
+            "error": sub.last_error or None,
         }
 
 
 def all_sources(failing_after: int = 5) -> list[SourceRow]:
-    rows = Source.objects.select_related("category").annotate(n=Count("articles")).order_by("id")
+    rows = list(
+        Source.objects.select_related("category").annotate(n=Count("articles")).order_by("id")
+    )
+    subs = subscriptions_of([s.pk for s in rows])
     return [
         SourceRow(
             id=s.pk,
@@ -100,6 +121,7 @@ def all_sources(failing_after: int = 5) -> list[SourceRow]:
             usual_gap_seconds=s.usual_gap_seconds,
             identity_rule=s.identity_rule,
             identity_note=s.identity_note,
+            websub=subs.get(s.pk),
         )
         for s in rows
     ]

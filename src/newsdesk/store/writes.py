@@ -99,6 +99,9 @@ class FeedHealth:
     newest_item_at: datetime | None = None
     usual_gap_seconds: float | None = None
     quiet_after: timedelta | None = None
+    # content the source's WebSub hub pushed, not a poll: the articles and the rhythm are
+    # saved, the poll's own record (validators, status, errors, next fetch) is left alone
+    pushed: bool = False
 
 
 def _state(source: Source) -> SourceState:
@@ -238,7 +241,12 @@ def claim_source(source_id: int, *, now: datetime, owner: str, lease: timedelta)
     """Claim one source by id, due or not (`update --source ID`), unless a worker holds it."""
     with transaction.atomic():
         try:
-            source = Source.objects.select_for_update().select_related("category").get(pk=source_id)
+            # of=self: PostgreSQL cannot lock the nullable side of the category join
+            source = (
+                Source.objects.select_for_update(of=("self",))
+                .select_related("category")
+                .get(pk=source_id)
+            )
         except Source.DoesNotExist as e:
             raise InputError(f"store: no source with id {source_id}") from e
         if source.lease_until and source.lease_until > now and source.leased_by != owner:
@@ -642,6 +650,20 @@ def _record_success(
     switch: Switch | None = None,
 ) -> bool:
     """Record a good answer; returns whether the source has just gone quiet."""
+    if health.pushed:
+        changes: dict[str, Any] = {"lease_until": None, "leased_by": ""}
+    else:
+        changes = _polled(source, health)
+    if switch is not None:
+        changes["identity_rule"] = switch.to.value
+        changes["identity_note"] = switch.note()[:500]
+        changes["identity_changed_at"] = health.fetched_at
+    went_quiet = _rhythm(source, health, latest, changes)
+    _update_held(source, changes)
+    return went_quiet
+
+
+def _polled(source: SourceState, health: FeedHealth) -> dict[str, Any]:
     changes: dict[str, Any] = {
         "last_fetched_at": health.fetched_at,
         "last_success_at": health.fetched_at,
@@ -664,13 +686,7 @@ def _record_success(
         changes["site_url"] = health.site_url[:2000]
     if health.title and source.name == source.feed_url:
         changes["name"] = health.title[:300]
-    if switch is not None:
-        changes["identity_rule"] = switch.to.value
-        changes["identity_note"] = switch.note()[:500]
-        changes["identity_changed_at"] = health.fetched_at
-    went_quiet = _rhythm(source, health, latest, changes)
-    _update_held(source, changes)
-    return went_quiet
+    return changes
 
 
 def _rhythm(

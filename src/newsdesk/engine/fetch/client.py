@@ -20,6 +20,7 @@ from newsdesk.config import Settings
 from newsdesk.engine.fetch.connect import GuardedTransport
 from newsdesk.engine.fetch.decode import BoundedDecoder
 from newsdesk.engine.fetch.guard import Resolver, check_url, check_url_form
+from newsdesk.engine.fetch.links import hub_links
 from newsdesk.engine.fetch.retry_after import parse_retry_after
 from newsdesk.errors import (
     BodyTooLargeError,
@@ -32,6 +33,9 @@ from newsdesk.errors import (
 from newsdesk.types import Fetched, FetchRequest
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# the only redirects that keep a POST a POST with its body (RFC 9110 15.4)
+_SAME_METHOD = frozenset({307, 308})
+_POST_ANSWER_BYTES = 4096  # of a hub's answer: enough for its error message
 _PERMANENT = frozenset({301, 308})
 _ACCEPT_FEED = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml, "
@@ -142,6 +146,68 @@ class Fetcher:
         """A web page (feed discovery, full text): the same limits, no validators."""
         return await self._get(url, {"Accept": _ACCEPT_PAGE})
 
+    async def post_form(self, url: str, form: Mapping[str, str]) -> Fetched:
+        """A form POST (a WebSub subscription request) under the same guard, host slots,
+        pauses and deadline as a GET. 307/308 are followed with the same body; any other
+        answer is returned as it is, error statuses included, with at most the first few KB
+        of its body (the hub's reason)."""
+        url = "https:" + url if url.startswith("//") else url
+        started = time.monotonic()
+        deadline: float | None = None
+        for _ in range(self._settings.max_redirects + 1):
+            async with self._slot(url):
+                self._wait_asked(url)
+                if deadline is None:
+                    deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        await self._check(url)
+                        answer = await self._post_once(url, form)
+                except TimeoutError as e:
+                    limit = self._settings.total_timeout
+                    raise FetchTimeoutError(
+                        f"fetch: no complete answer within {limit:g}s from {url}", url
+                    ) from e
+            if answer.status not in _SAME_METHOD:
+                return replace(answer, elapsed=time.monotonic() - started)
+            location = answer.headers.get("location", "").strip()
+            if not location:
+                raise FetchError(f"fetch: HTTP {answer.status} without a Location from {url}", url)
+            try:
+                url = str(httpx.URL(url).join(location))
+            except httpx.InvalidURL as e:
+                raise FetchError(
+                    f"fetch: bad redirect Location {location!r} from {url}", url
+                ) from e
+        limit = self._settings.max_redirects
+        raise TooManyRedirectsError(f"fetch: more than {limit} redirects, last to {url}", url)
+
+    async def _post_once(self, url: str, form: Mapping[str, str]) -> Fetched:
+        try:
+            request = self._client.build_request("POST", url, data=dict(form))
+            response = await self._client.send(request, stream=True)
+            try:
+                if response.is_stream_consumed:  # an in-process transport's answer
+                    return _fetched(url, response, response.content[:_POST_ANSWER_BYTES])
+                # raw, never inflated: only a reason to show is wanted, and a compressed
+                # one stays short instead of growing into a bomb
+                head = b""
+                async for chunk in response.aiter_raw():
+                    head += chunk
+                    if len(head) >= _POST_ANSWER_BYTES:
+                        break
+                return _fetched(url, response, head[:_POST_ANSWER_BYTES])
+            finally:
+                await response.aclose()
+        except FetchError as e:
+            e.url = e.url or url
+            raise
+        except httpx.TimeoutException as e:
+            raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
+        except httpx.HTTPError as e:
+            reason = str(e) or type(e).__name__
+            raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
+
     async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         url = "https:" + url if url.startswith("//") else url
         started = time.monotonic()
@@ -251,6 +317,7 @@ class Fetcher:
 
 def _fetched(url: str, response: httpx.Response, content: bytes) -> Fetched:
     headers = {name.lower(): value for name, value in response.headers.items()}
+    hubs, self_url = hub_links(headers, url)
     return Fetched(
         url=url,
         status=response.status_code,
@@ -258,6 +325,8 @@ def _fetched(url: str, response: httpx.Response, content: bytes) -> Fetched:
         headers=headers,
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
+        hubs=hubs,
+        self_url=self_url,
     )
 
 
