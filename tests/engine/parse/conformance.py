@@ -283,6 +283,13 @@ def _time(value: datetime.datetime | None) -> time.struct_time | None:
     return value.utctimetuple() if value else None
 
 
+def _byline(item: ParsedItem) -> str | None:
+    """feedparser's `author`: "name (email)" when the feed gives both, as it formats them."""
+    if item.author and item.author_email and item.author_email != item.author:
+        return f"{item.author} ({item.author_email})"
+    return item.author or item.author_email
+
+
 def _entry(item: ParsedItem) -> FPDict:
     e = FPDict()
     pairs: dict[str, Any] = {
@@ -290,7 +297,7 @@ def _entry(item: ParsedItem) -> FPDict:
         "link": item.link,
         "id": item.guid,
         "guid": item.guid,
-        "author": item.author,
+        "author": _byline(item),
         "summary": item.summary_html,
         "description": item.summary_html,
         "comments": item.comments_url,

@@ -24,6 +24,16 @@ _TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
 _AUTHOR_IN_PARENS = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
 _MAIL_IN_PARENS = re.compile(r"^\s*(?P<name>[^()]+?)\s*\(\s*\S+@\S+\s*\)\s*$")
 _AUTHOR_BEFORE_ANGLE = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<\S+@\S+>\s*$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The numeric character references that may need rewriting (`charrefs` decides): an
+# upper-case X, decimal 120-159 or of five digits and more (surrogates, past U+10FFFF), hex
+# 80-9F or of four digits and more, and zero. The common ones (&#8217;, &#x27;) never match,
+# so most bodies cost one scan and no call back into Python.
+_CHARREF = re.compile(
+    r"&#(X[0-9A-Fa-f]{1,8}|x0*(?:[89][0-9A-Fa-f]|[1-9A-Fa-f][0-9A-Fa-f]{3,7})"
+    r"|0*(?:1[2-5][0-9]|[1-9][0-9]{4,9})|x?0+);"
+)
+_NOT_A_CHARACTER = 0xFFFD
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _URL_SCHEMES = frozenset({"http", "https"})
 
@@ -48,10 +58,38 @@ def plain_text(value: str | None) -> str | None:
 
 
 def html_field(value: str | None) -> str | None:
-    """An HTML body or summary as given, None when blank, C1 controls read as cp1252."""
+    """An HTML body or summary as given, None when blank, C1 controls read as cp1252,
+    numeric character references written as HTML5 reads them (see `charrefs`)."""
     if not value or not value.strip():
         return None
+    if "&#" in value:
+        value = charrefs(value)
     return demoronize(value)
+
+
+def charrefs(value: str) -> str:
+    """Numeric character references that only an HTML5 parser reads right, rewritten.
+
+    `&#146;` is U+2019 for an HTML5 parser (the windows-1252 remap of 128-159) but a C1
+    control for anything that decodes by the numbers: an XML tool, a search indexer, a
+    reader downstream. `&#X61;` is HTML but not XML. Each such reference becomes the
+    lower-case hex reference of the character an HTML5 parser would see; the others stay
+    exactly as written, so `&#60;` and `&#38;` remain escapes, never markup.
+    """
+
+    def rewrite(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        code = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+        seen = code
+        if 0x80 <= code <= 0x9F:
+            seen = ord(_C1_TO_CP1252[code])
+        elif code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            seen = _NOT_A_CHARACTER
+        if seen == code and ref[0] != "X":
+            return match.group(0)
+        return f"&#x{seen:x};"
+
+    return _CHARREF.sub(rewrite, value)
 
 
 def demoronize(value: str) -> str:
@@ -103,6 +141,14 @@ def author_name(value: str | None) -> str | None:
         if found:
             return found.group("name").strip() or None
     return text
+
+
+def author_email(value: str | None) -> str | None:
+    """The address in an author written "mail (Name)", "Name (mail)", "Name <mail>" or "mail"."""
+    if not value or "@" not in value:
+        return None
+    found = _EMAIL.search(value)
+    return found.group(0) if found else None
 
 
 def unique_terms(terms: Iterable[str | None]) -> tuple[str, ...]:

@@ -148,7 +148,8 @@ def is_well_formed(data: bytes) -> bool:
     parser.EntityDeclHandler = refuse
     try:
         parser.Parse(data, True)
-    except (pyexpat.ExpatError, _EntityDeclared, ValueError, RecursionError):
+    # LookupError: an encoding declaration naming no codec, which strict XML cannot read
+    except (pyexpat.ExpatError, _EntityDeclared, ValueError, RecursionError, LookupError):
         return False
     return True
 

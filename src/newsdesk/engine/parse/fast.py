@@ -9,10 +9,12 @@ tree.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from newsdesk.engine.parse.adapt import (
     absolute_url,
+    author_email,
     author_name,
     comments_url,
     enclosure,
@@ -29,11 +31,13 @@ from newsdesk.engine.parse.dates import parse_date
 from newsdesk.engine.parse.detect import Document
 from newsdesk.engine.parse.tree import (
     EntryExtras,
+    EntryScan,
     Header,
     enclosure_lengths,
     needs_entry_read,
     read_entries,
     read_header,
+    scan_entries,
 )
 from newsdesk.types import Enclosure, MediaImage, ParsedFeed, ParsedItem
 
@@ -61,6 +65,11 @@ def parse_fast(doc: Document, url: str) -> ParsedFeed:
         extras = read_entries(doc.data, url)
         if extras is not None and len(extras) != len(entries):
             extras = None
+    scans: list[EntryScan] | None = None
+    if doc.format == "atom" or extras is None:  # RSS asks it for dc:date, read just above
+        scans = scan_entries(doc.data, doc.format, len(entries))
+        if scans is not None and len(scans) != len(entries):
+            scans = None
     data, count = doc.data, len(entries)
     doc_facts = _Facts(
         header=header,
@@ -73,9 +82,11 @@ def parse_fast(doc: Document, url: str) -> ParsedFeed:
         # ... and a description is made up only where some item has none.
         made_up=data.count(b"</summary>" if doc.format == "atom" else b"</description>") < count,
         enclosure_lengths=enclosure_lengths(data) if doc.format == "atom" else {},
+        rss=doc.format != "atom",
     )
     items = tuple(
-        _item(entry, doc_facts, extras[i] if extras else None) for i, entry in enumerate(entries)
+        _item(entry, doc_facts, extras[i] if extras else None, scans[i] if scans else None)
+        for i, entry in enumerate(entries)
     )
     feed = raw.get("feed") or {}
     return ParsedFeed(
@@ -103,19 +114,25 @@ class _Facts:
     copies: bool
     made_up: bool
     enclosure_lengths: dict[str, int]
+    rss: bool  # RSS 0.9x/1.0/2.0, where a dc:date is the item's date
 
 
-def _item(entry: Any, facts: _Facts, extra: EntryExtras | None) -> ParsedItem:
+def _item(
+    entry: Any, facts: _Facts, extra: EntryExtras | None, scan: EntryScan | None
+) -> ParsedItem:
     base = extra.base if extra else facts.header.base
     content_html, summary_html = _bodies(entry, extra, facts.copies, facts.made_up)
     enclosures = _enclosures(entry, base, extra, facts.enclosure_lengths)
+    published, updated = _dates(entry, scan, extra.dc_date if extra and facts.rss else None)
+    raw_author = entry.get("author")
     return ParsedItem(
         guid=_guid(entry, facts.guids_are_links),
         link=(extra.link if extra else None) or absolute_url(entry.get("link"), base),
         title=(extra.title if extra else None) or plain_text(entry.get("title")),
-        author=author_name(entry.get("author")),
-        published=parse_date(entry.get("published") or ""),
-        updated=parse_date(entry.get("updated") or ""),
+        author=author_name(raw_author),
+        author_email=(scan.author_email if scan else None) or author_email(raw_author),
+        published=published,
+        updated=updated,
         summary_html=summary_html,
         content_html=content_html,
         # the tree read has every kind of category in document order; fastfeedparser's
@@ -130,6 +147,28 @@ def _item(entry: Any, facts: _Facts, extra: EntryExtras | None) -> ParsedItem:
         media=_media(entry, base, extra, enclosures),
         comments_url=comments_url(entry.get("comments"), base),
     )
+
+
+def _dates(
+    entry: Any, scan: EntryScan | None, dc_date: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """(published, updated): fastfeedparser's, unless the entry's bytes say otherwise."""
+    published = parse_date(entry.get("published") or "")
+    updated = parse_date(entry.get("updated") or "")
+    dc_date = scan.dc_date if scan else dc_date
+    if updated is None and dc_date:
+        # dc:date is the item's date, revisions included; feedparser (and so the lenient
+        # path) reads it as the update date, with the publication date falling back to it
+        updated = parse_date(dc_date)
+    if scan is None:
+        return published, updated
+    if scan.updates > 1:
+        updated = parse_date(scan.updated or "") or updated
+        if scan.publications == 0:
+            published = updated  # its stand-in for the missing date was the first update
+    if scan.publications > 1:
+        published = parse_date(scan.published or "") or published
+    return published, updated
 
 
 def _guid(entry: Any, guids_are_links: bool) -> str | None:
@@ -158,6 +197,12 @@ def _bodies(
     content = (entry.get("content") or [None])[0]
     if not content:
         return (html_field(extra.content_html) if extra else None), description
+    if extra is not None and extra.content_html is not None and extra.summary_html is not None:
+        # Both read from the tree, which copies nothing; fastfeedparser's content may be
+        # its copy of the description while the tree has the item's real second text.
+        if copies and extra.content_html.strip() == extra.summary_html:
+            return None, description
+        return html_field(extra.content_html), description
     value: str = content.get("value") or ""
     kind = (content.get("type") or "").lower()
     body: str | None

@@ -16,6 +16,7 @@ from typing import Any
 
 from newsdesk.engine.parse.adapt import (
     absolute_url,
+    author_email,
     author_name,
     comments_url,
     enclosure,
@@ -80,12 +81,13 @@ def parse_lenient(doc: Document, url: str) -> ParsedFeed:
 def _item(entry: Any, base: str | None, rss: bool) -> ParsedItem:
     content_html, summary_html = _bodies(entry, rss)
     enclosures = _enclosures(entry, base)
-    detail = entry.get("author_detail") or {}
+    author, email = _author(entry, rss)
     return ParsedItem(
         guid=(entry.get("id") or "").strip() or None,
-        link=absolute_url(entry.get("link"), base),
+        link=absolute_url(_link(entry), base),
         title=plain_text(entry.get("title")),
-        author=author_name(detail.get("name") or entry.get("author")),
+        author=author,
+        author_email=email,
         published=_date(entry, "published") or _date(entry, "updated"),
         updated=_date(entry, "updated"),
         summary_html=summary_html,
@@ -95,6 +97,28 @@ def _item(entry: Any, base: str | None, rss: bool) -> ParsedItem:
         media=_media(entry, base, enclosures),
         comments_url=comments_url(entry.get("comments"), base),
     )
+
+
+def _author(entry: Any, rss: bool) -> tuple[str | None, str | None]:
+    """(name, email) of the entry's first author, as the fast path has them."""
+    raw = entry.get("author")
+    if rss and isinstance(raw, str):
+        # as written: feedparser's own split cuts an address at a four-letter TLD
+        # ("jo@news.exam") and leaves the rest in the name
+        return author_name(raw), author_email(raw)
+    # author_detail is the last author; the byline is the first
+    first = (entry.get("authors") or [entry.get("author_detail") or {}])[0] or {}
+    name = author_name(first.get("name")) or (author_name(raw) if not first else None)
+    return name, (first.get("email") or "").strip() or None
+
+
+def _link(entry: Any) -> str | None:
+    # feedparser's `link` is the last <link> it saw, an enclosure's as well as the page's
+    for link in entry.get("links") or ():
+        if (link.get("rel") or "alternate") == "alternate" and link.get("href"):
+            return str(link["href"])
+    link = entry.get("link")
+    return link if isinstance(link, str) else None
 
 
 def _date(entry: Any, key: str) -> datetime | None:
