@@ -3,13 +3,14 @@ record failures. Callers pass and get plain dataclasses, never model instances."
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
@@ -449,7 +450,8 @@ def _save_feed(
             old.place_tags.set(_places_for(found, place_cache))
             updated += 1
         if to_create:
-            created = Article.objects.bulk_create([a for a, _, _ in to_create])
+            created = [a for a, _, _ in to_create]
+            _insert_articles(created)
             _link(
                 Article.categories.through,
                 "category_id",
@@ -486,6 +488,58 @@ def _save_feed(
         went_quiet=went_quiet,
         signatures=signatures,
     )
+
+
+# rows per INSERT: 36 columns x 300 rows stays far below SQLite's 32,766 parameters
+_INSERT_ROWS = 300
+
+
+def _column_preparers() -> list[tuple[str, str, Callable[[Any], Any] | None]]:
+    """(attribute, column, converter) of every Article column but the id; None means the
+    value goes to the driver as it is (strings, numbers, booleans, bytes)."""
+    out: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+    for field in Article._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        convert: Callable[[Any], Any] | None = None
+        if isinstance(field, (models.DateTimeField, models.JSONField)):
+            # the backend's own adaptation: naive UTC text on SQLite, jsonb on PostgreSQL
+            convert = functools.partial(field.get_db_prep_save, connection=connection)
+        out.append((field.attname, field.column, convert))
+    return out
+
+
+def _insert_articles(rows: Sequence[Article]) -> None:
+    """INSERT new articles and set their ids, as bulk_create would, in a few statements.
+
+    bulk_create prepares every value through the field machinery (36 columns x every row):
+    on a 10,000-item cold import that was a third of the save's time. Here only dates and
+    JSON are converted, by the fields' own code; the ids come back with RETURNING (SQLite
+    3.35+, PostgreSQL) and are matched by identity, unique per source, not by row order.
+    """
+    columns = _column_preparers()
+    names = ", ".join(connection.ops.quote_name(column) for _, column, _ in columns)
+    table = connection.ops.quote_name(Article._meta.db_table)
+    row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    by_key = {(a.source_id, a.identity): a for a in rows}
+    for start in range(0, len(rows), _INSERT_ROWS):
+        batch = rows[start : start + _INSERT_ROWS]
+        values: list[Any] = []
+        for article in batch:
+            for attname, _, convert in columns:
+                value = getattr(article, attname)
+                values.append(convert(value) if convert is not None else value)
+        sql = (
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([row_marks] * len(batch))}"  # noqa: S608
+            " RETURNING id, source_id, identity"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            for pk, source_id, identity in cursor.fetchall():
+                article = by_key[(source_id, identity)]
+                article.pk = pk
+                article._state.adding = False
+                article._state.db = connection.alias
 
 
 def _link(through: Any, column: str, pairs: Sequence[tuple[int, int]]) -> None:
