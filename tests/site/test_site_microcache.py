@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, override_settings
 from site_rows import BASE_TIME, Seed, make_article
@@ -79,3 +81,40 @@ def test_middleware_keeps_only_what_views_mark(client: Client, seed: Seed) -> No
     client.get(path)
     Article.objects.filter(pk=a.pk).update(summary="A fresh summary for the page")
     assert b"A fresh summary for the page" in client.get(path).content
+
+
+@override_settings(MIDDLEWARE=WITH_MIDDLEWARE)
+def test_wsgi_wrapper_serves_kept_pages_before_django(client: Client, seed: Seed) -> None:
+    first = client.get("/")
+    reached_django: list[str] = []
+
+    def django_app(environ: dict[str, object], start_response: Any) -> list[bytes]:
+        reached_django.append(str(environ["PATH_INFO"]))
+        start_response("200 OK", [])
+        return [b"from django"]
+
+    app = caching.wsgi_front_cache(django_app)
+
+    def get(**extra: str) -> tuple[str, dict[str, str], bytes]:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "", **extra}
+        seen: dict[str, Any] = {}
+
+        def start(status: str, headers: list[tuple[str, str]]) -> None:
+            seen["status"], seen["headers"] = status, dict(headers)
+
+        body = b"".join(app(environ, start))
+        return seen["status"], seen["headers"], body
+
+    status, headers, body = get()
+    assert (status, body, reached_django) == ("200 OK", first.content, [])
+    assert headers["ETag"] == first["ETag"]
+    assert headers["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert get(HTTP_IF_NONE_MATCH=first["ETag"])[0] == "304 Not Modified"
+    # an editor, another method, another page or encoding: all Django's
+    assert get(HTTP_COOKIE="csrftoken=a; sessionid=an-editor")[2] == b"from django"
+    assert get(REQUEST_METHOD="POST")[2] == b"from django"
+    assert get(QUERY_STRING="before=2026-01-01T00:00:00.000000Z,9")[2] == b"from django"
+    assert get(HTTP_ACCEPT_ENCODING="gzip")[2] == b"from django"
+    # a save in this process makes the kept page stale at once
+    make_article(seed.source, 502, title="Breaking: a new article", when=BASE_TIME)
+    assert get()[2] == b"from django"
