@@ -316,6 +316,29 @@ def test_a_source_that_goes_quiet_is_flagged_and_recovers(world: World) -> None:
     assert all_sources()[0].state == "ok" and all_sources()[0].quiet_since is None
 
 
+def test_a_source_already_silent_when_subscribed_is_quiet_without_an_alert(world: World) -> None:
+    world.hook = "https://hooks.example/newsdesk"
+    sid = subscribe()
+    # an hourly rhythm that stopped a year before we subscribed
+    stopped = T0 - timedelta(days=365)
+    world.bodies[FEED] = rss(
+        [Post(n, f"urn:s:{n}", stopped - timedelta(hours=n)) for n in range(7)]
+    )
+    world.fetch()
+    row = all_sources()[0]
+    assert row.state == "quiet" and row.quiet_since == T0
+    world.fetch(T0 + timedelta(hours=30))
+    assert all_sources()[0].state == "quiet"
+    assert world.posted == []  # it never went quiet while followed: nobody is told
+    # once it publishes again, a later silence is news
+    world.bodies[FEED] = rss([Post(9, "urn:s:9", T0 + timedelta(hours=31))])
+    world.fetch(T0 + timedelta(hours=31, minutes=5))
+    assert all_sources()[0].state == "ok"
+    world.fetch(T0 + timedelta(hours=31 + 30))
+    assert [p["event"] for p in world.posted] == ["quiet"]
+    assert Article.objects.filter(source_id=sid).count() == 8
+
+
 def test_a_429_from_one_feed_pauses_only_that_host(world: World) -> None:
     a1, a2 = "https://big.example/a1.xml", "https://big.example/a2.xml"
     other = "https://small.example/feed.xml"

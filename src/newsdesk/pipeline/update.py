@@ -488,6 +488,7 @@ class _Run:
                 # judged on the rhythm learnt before this fetch: a feed found stale on
                 # the day it is subscribed is not a source that went quiet
                 quiet_after=self._quiet_after(self._learnt_gap(source)),
+                stale_after=self._quiet_after(gap),
                 pushed=pushed,
             ),
             self.categories,

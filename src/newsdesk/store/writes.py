@@ -100,6 +100,9 @@ class FeedHealth:
     newest_item_at: datetime | None = None
     usual_gap_seconds: float | None = None
     quiet_after: timedelta | None = None
+    # the same span from the rhythm this fetch shows: a source first seen already silent
+    # that long is quiet from the start (shown, never alerted: it did not go quiet on us)
+    stale_after: timedelta | None = None
     # content the source's WebSub hub pushed, not a poll: the articles and the rhythm are
     # saved, the poll's own record (validators, status, errors, next fetch) is left alone
     pushed: bool = False
@@ -762,6 +765,11 @@ def _rhythm(
         and last_new is not None
         and now - last_new > health.quiet_after
     )
+    first_look = bootstrap is not None and source.quiet_since is None and not quiet
+    stale_after = health.stale_after if first_look else None
+    if stale_after is not None and last_new is not None and now - last_new > stale_after:
+        changes["quiet_since"] = now
+        return False
     if quiet and source.quiet_since is None:
         changes["quiet_since"] = now
         return True
