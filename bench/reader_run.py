@@ -20,7 +20,7 @@ def _import_reader() -> object:
     # feedparser >= 6.0.12 ships the same module as feedparser_sgmllib instead, so when only
     # that one is installed, alias it rather than benchmark nothing.
     try:
-        import sgmllib  # type: ignore[import-not-found]  # noqa: F401
+        import sgmllib  # noqa: F401
     except ImportError:
         import feedparser_sgmllib
 
