@@ -49,7 +49,8 @@ DEBUG = NEWSDESK.debug
 ALLOWED_HOSTS = ["*"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # autodiscovered by the URLconf, not at start-up: CLI commands never import the admin
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
