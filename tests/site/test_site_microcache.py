@@ -118,3 +118,24 @@ def test_wsgi_wrapper_serves_kept_pages_before_django(client: Client, seed: Seed
     # a save in this process makes the kept page stale at once
     make_article(seed.source, 502, title="Breaking: a new article", when=BASE_TIME)
     assert get()[2] == b"from django"
+
+
+@override_settings(MIDDLEWARE=WITH_MIDDLEWARE)
+def test_wsgi_wrapper_renders_an_expired_page_once(
+    client: Client, seed: Seed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.get("/")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": ""}
+    during_refresh: list[bytes] = []
+
+    def django_app(env: dict[str, object], start_response: Any) -> list[bytes]:
+        # a second reader arriving while this request re-renders the page
+        during_refresh.append(b"".join(app(dict(environ), lambda *a: None)))
+        start_response("200 OK", [])
+        return [b"rendered again"]
+
+    app = caching.wsgi_front_cache(django_app)
+    real = caching.time.monotonic
+    monkeypatch.setattr(caching.time, "monotonic", lambda: real() + caching.MICRO_SECONDS + 1)
+    assert b"".join(app(dict(environ), lambda *a: None)) == b"rendered again"
+    assert during_refresh == [first.content]  # the old copy, not a second render

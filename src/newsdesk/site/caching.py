@@ -202,26 +202,43 @@ def wsgi_front_cache(application: WSGIApplication) -> WSGIApplication:
     A replay through Django still builds a request, sends the request signals and walks the
     URL resolver's prelude; for the front page under a spike that is most of the work left.
     Here a fresh entry is written out before any of that; everything else (a miss, a
-    logged-in editor, any method but GET) goes to Django unchanged.
+    logged-in editor, any method but GET) goes to Django unchanged. An expired entry sends
+    one request to Django to render it again and serves the others the old copy meanwhile.
     """
     marker = settings.SESSION_COOKIE_NAME + "="
+    refreshing: set[tuple[str, str, str]] = set()
+    lock = threading.Lock()
+
+    def replay(entry: _Whole, environ: dict[str, Any], start: StartResponse) -> list[bytes]:
+        etag = next((v for k, v in entry.headers if k == "ETag"), None)
+        if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            start("304 Not Modified", [(k, v) for k, v in entry.headers if k in _KEPT_ON_304])
+            return [b""]
+        start(f"{entry.status} OK", entry.headers)
+        return [entry.content]
 
     def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "GET" and marker not in environ.get("HTTP_COOKIE", ""):
-            entry = _WHOLE.get(_key(environ))
-            if (
-                entry is not None
-                and entry.expires > time.monotonic()
-                and entry.generation == reads.shared_generation()
-            ):
-                etag = next((v for k, v in entry.headers if k == "ETag"), None)
-                if etag and etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-                    kept = [(k, v) for k, v in entry.headers if k in _KEPT_ON_304]
-                    start_response("304 Not Modified", kept)
-                    return [b""]
-                start_response(f"{entry.status} OK", entry.headers)
-                return [entry.content]
-        return application(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "GET" or marker in environ.get("HTTP_COOKIE", ""):
+            return application(environ, start_response)
+        key = _key(environ)
+        entry = _WHOLE.get(key)
+        if entry is None or entry.generation != reads.shared_generation():
+            return application(environ, start_response)
+        if entry.expires > time.monotonic():
+            return replay(entry, environ, start_response)
+        # Expired: one request renders the page again while the others keep getting the
+        # copy a moment past its time, so a spike never queues behind identical renders.
+        with lock:
+            someone_else = key in refreshing
+            if not someone_else:
+                refreshing.add(key)
+        if someone_else:
+            return replay(entry, environ, start_response)
+        try:
+            return application(environ, start_response)
+        finally:
+            with lock:
+                refreshing.discard(key)
 
     return serve
 
