@@ -57,7 +57,9 @@ _ORDER = "ORDER BY a.sort_at DESC, a.id DESC"
 FILTERS: dict[str, tuple[str, str]] = {
     "all": ("", "1 = 1"),
     "front": ("", "NOT a.pinned"),
-    "pinned": ("", "a.pinned"),
+    # through the subquery, so SQLite walks the small partial index of pinned rows rather
+    # than every published one (300 ms at 100,000 articles when none is pinned)
+    "pinned": ("", f"a.id IN (SELECT pp.id FROM {_T['article']} pp WHERE pp.pinned)"),  # noqa: S608
     "category": (
         f"JOIN {_T['article_category']} ac ON ac.article_id = a.id"
         f" JOIN {_T['category']} c ON c.id = ac.category_id",
@@ -217,3 +219,17 @@ def story_members(
     )
     rows = _fetch(sql, [_PUBLISHED, story_id, exclude_id, first_source or 0, limit])
     return [(i, article_slug(slug, title), title, name) for i, slug, title, name in rows]
+
+
+def busiest_categories(*, recent: int, limit: int) -> list[tuple[str, str]]:
+    """(name, slug) of the categories most used by the newest `recent` published articles,
+    busiest first (ties by name): what the news is about now, read from the list index
+    instead of counting every article ever published (0.7 s at 100,000 articles)."""
+    sql = (
+        f"SELECT c.name, c.slug, count(*) AS n FROM (SELECT a.id FROM {_T['article']} a"  # noqa: S608
+        f" WHERE a.status = %s {_ORDER} LIMIT %s) r"
+        f" JOIN {_T['article_category']} ac ON ac.article_id = r.id"
+        f" JOIN {_T['category']} c ON c.id = ac.category_id"
+        " GROUP BY c.id, c.name, c.slug ORDER BY n DESC, c.name LIMIT %s"
+    )
+    return [(name, slug) for name, slug, _ in _fetch(sql, [_PUBLISHED, recent, limit])]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,6 +37,9 @@ SHARED_SECONDS = 30
 # Pinned articles sit above the newest on the front page; a cap keeps a forgetful editor from
 # pushing the news itself off the first page.
 MAX_PINNED = 5
+# The nav's categories are the busiest among this many newest articles: the news of the last
+# days, not of the archive's whole life.
+NAV_RECENT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +399,7 @@ def feed_articles(
 
 
 def nav_categories(limit: int = 8) -> list[CategoryRef]:
-    """The busiest categories with something published, alphabetically, for the site nav.
+    """The busiest categories of the newest articles (NAV_RECENT), alphabetically, for the nav.
 
     Capped so that a site with dozens of feed tags keeps a nav that fits on a phone.
     """
@@ -405,12 +408,8 @@ def nav_categories(limit: int = 8) -> list[CategoryRef]:
 
 
 def _nav_categories(limit: int) -> list[CategoryRef]:
-    rows = (
-        Category.objects.annotate(n=Count("articles", filter=Q(articles__status=PUBLISHED)))
-        .filter(n__gt=0)
-        .order_by("-n", "name")[:limit]
-    )
-    return sorted((CategoryRef(c.name, c.slug) for c in rows), key=lambda c: c.name.lower())
+    rows = pagereads.busiest_categories(recent=NAV_RECENT, limit=limit)
+    return sorted((CategoryRef(name, slug) for name, slug in rows), key=lambda c: c.name.lower())
 
 
 def _links(raw: Iterable[Any]) -> tuple[Link, ...]:
