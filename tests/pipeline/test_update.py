@@ -195,9 +195,32 @@ def test_summary_only_items_get_the_full_text_of_their_page(tmp_path: Path) -> N
     assert "Paragraph 5" in full.body_html and "Impressum" not in full.body_html
     missing = Article.objects.get(guid="https://brief.example/?p=2")
     assert "This page is gone" in missing.body_html
-    # pages are fetched for new items only, not on every fetch of the feed
-    run(tmp_path, handle)
+    # pages are fetched for new items only, not on every fetch of the feed, and the same
+    # summary in a later fetch does not overwrite the full text it was swapped for
+    again = run(tmp_path, handle)
     assert sorted(pages) == ["/dredging/", "/missing/"]
+    assert (again.new, again.updated) == (0, 0)
+    assert "Paragraph 5" in Article.objects.get(guid="https://brief.example/?p=1").body_html
+
+
+def test_an_edited_summary_only_item_gets_its_page_again(tmp_path: Path) -> None:
+    subscribe("https://brief.example/feed/")
+    feed = [SUMMARY_FEED]
+    pages: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/feed/":
+            return httpx.Response(200, content=feed[0])
+        pages.append(request.url.path)
+        return httpx.Response(200, content=ARTICLE_PAGE, headers={"content-type": "text/html"})
+
+    run(tmp_path, handle)
+    feed[0] = SUMMARY_FEED.replace(b"Dredging plan", b"Dredging plan approved")
+    edited = run(tmp_path, handle)
+    assert edited.updated == 1
+    assert pages.count("/dredging/") == 2
+    article = Article.objects.get(guid="https://brief.example/?p=1")
+    assert article.title == "Dredging plan approved" and "Paragraph 5" in article.body_html
 
 
 def test_full_text_pages_per_fetch_are_capped_newest_first(tmp_path: Path) -> None:

@@ -197,7 +197,14 @@ def replay(
         for _, inc in full_text_items(
             source.full_text,
             screened_all.items,
-            set(by_identity) | set(reissued),
+            # as update(): stored unchanged, or re-issued, means no page fetch
+            {
+                inc.identity
+                for _, inc in screened_all.items
+                if inc.identity in by_identity
+                and by_identity[inc.identity].content_hash == inc.content_hash
+            }
+            | set(reissued),
             full_text_limit,
         )
     }

@@ -366,14 +366,19 @@ class _Run:
 
     def _full_text(self, source: SourceState, built: Built) -> list[Incoming]:
         """Swap summaries for the article pages' full text, for items not stored yet."""
-        from newsdesk.engine.dedupe.identity import content_hash
         from newsdesk.engine.extract import extract_page
 
         asking = [inc.identity for _, inc in built.items if wants_full_text(source.full_text, inc)]
+        stored = writes.stored_hashes(source.id, asking)
         wanted = full_text_items(
             source.full_text,
             built.items,
-            writes.known_identities(source.id, asking),
+            # unchanged since stored: its page is not fetched again; a changed item's is
+            {
+                inc.identity
+                for _, inc in built.items
+                if stored.get(inc.identity) == inc.content_hash
+            },
             self.settings.full_text_per_fetch,
         )
         pages = {
@@ -388,9 +393,11 @@ class _Run:
                 try:
                     page = future.result()
                     extracted = extract_page(page.content, page.url)
-                    article = with_full_text(item, built.feed, extracted, options)
+                    # content_hash stays the feed item's: it says whether the FEED changed
+                    # the item, so the same summary in a later fetch is not "updated" over
+                    # the full text it was swapped for
                     incoming = replace(
-                        incoming, article=article, content_hash=content_hash(article)
+                        incoming, article=with_full_text(item, built.feed, extracted, options)
                     )
                 except NewsdeskError as e:
                     # the summary is still worth publishing; the page may work next time

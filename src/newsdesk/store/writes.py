@@ -836,11 +836,14 @@ def is_idle(now: datetime) -> bool:
     return not sources.filter(Q(next_fetch_at__lte=now) | Q(lease_until__isnull=False)).exists()
 
 
-def known_identities(source_id: int, identities: Sequence[str]) -> set[str]:
-    if not identities:
-        return set()
-    found = Article.objects.filter(source_id=source_id, identity__in=list(identities))
-    return set(found.values_list("identity", flat=True))
+def stored_hashes(source_id: int, identities: Sequence[str]) -> dict[str, str]:
+    """identity -> content hash of the source's stored articles under these identities."""
+    found: dict[str, str] = {}
+    wanted = list(identities)
+    for start in range(0, len(wanted), 500):  # stay under SQLite's bound-parameter limit
+        rows = Article.objects.filter(source_id=source_id, identity__in=wanted[start : start + 500])
+        found.update(rows.values_list("identity", "content_hash"))
+    return found
 
 
 def stored_link_keys(source_id: int, urls: Sequence[str]) -> dict[str, list[StoredKey]]:
