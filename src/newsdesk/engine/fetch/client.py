@@ -9,10 +9,12 @@ subclasses whose one-line message starts with "fetch:".
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 
@@ -31,6 +33,8 @@ from newsdesk.errors import (
     TooManyRedirectsError,
 )
 from newsdesk.types import Fetched, FetchRequest
+
+_T = TypeVar("_T")
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # the only redirects that keep a POST a POST with its body (RFC 9110 15.4)
@@ -155,19 +159,9 @@ class Fetcher:
         started = time.monotonic()
         deadline: float | None = None
         for _ in range(self._settings.max_redirects + 1):
-            async with self._slot(url):
-                self._wait_asked(url)
-                if deadline is None:
-                    deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        await self._check(url)
-                        answer = await self._post_once(url, form)
-                except TimeoutError as e:
-                    limit = self._settings.total_timeout
-                    raise FetchTimeoutError(
-                        f"fetch: no complete answer within {limit:g}s from {url}", url
-                    ) from e
+            answer, deadline = await self._guarded(
+                url, deadline, functools.partial(self._post_once, url, form)
+            )
             if answer.status not in _SAME_METHOD:
                 return replace(answer, elapsed=time.monotonic() - started)
             location = answer.headers.get("location", "").strip()
@@ -181,6 +175,28 @@ class Fetcher:
                 ) from e
         limit = self._settings.max_redirects
         raise TooManyRedirectsError(f"fetch: more than {limit} redirects, last to {url}", url)
+
+    async def _guarded(
+        self, url: str, deadline: float | None, send: Callable[[], Awaitable[_T]]
+    ) -> tuple[_T, float]:
+        """One request inside the host's slot, after the pause and address checks, under
+        the deadline of the whole fetch (returned, so redirects share it)."""
+        async with self._slot(url):
+            # checked inside the slot: requests queued behind the one that got a 429 see
+            # the pause it set
+            self._wait_asked(url)
+            if deadline is None:
+                # The deadline starts once the first request may go out, not while queueing.
+                deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._check(url)
+                    return await send(), deadline
+            except TimeoutError as e:
+                limit = self._settings.total_timeout
+                raise FetchTimeoutError(
+                    f"fetch: no complete answer within {limit:g}s from {url}", url
+                ) from e
 
     async def _post_once(self, url: str, form: Mapping[str, str]) -> Fetched:
         try:
@@ -214,22 +230,9 @@ class Fetcher:
         deadline: float | None = None
         all_permanent = True
         for hop in range(self._settings.max_redirects + 1):
-            async with self._slot(url):
-                # checked inside the slot: requests queued behind the one that got a 429
-                # see the pause it set
-                self._wait_asked(url)
-                if deadline is None:
-                    # The deadline starts once the first request may go out, not while queueing.
-                    deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
-                try:
-                    async with asyncio.timeout_at(deadline):
-                        await self._check(url)
-                        outcome = await self._exchange(url, headers)
-                except TimeoutError as e:
-                    limit = self._settings.total_timeout
-                    raise FetchTimeoutError(
-                        f"fetch: no complete answer within {limit:g}s from {url}", url
-                    ) from e
+            outcome, deadline = await self._guarded(
+                url, deadline, functools.partial(self._exchange, url, headers)
+            )
             if isinstance(outcome, Fetched):
                 permanent = url if hop and all_permanent else None
                 return replace(outcome, permanent_url=permanent, elapsed=time.monotonic() - started)
