@@ -133,6 +133,12 @@ def test_image_enclosure_but_not_svg_or_audio() -> None:
         '<img src="https://secure.gravatar.com/avatar/abc?s=96">',
         '<img src="https://s.w.org/images/core/emoji/15.0.3/72x72/1f600.png">',
         '<img src="https://news.example/icon.png" width="16" height="16">',
+        # found by the independent lead-image labels (tests/data/golden/lead-images.tsv)
+        '<img src="https://media.news.example/include/images/tracking/npr-rss-pixel.png?story=1">',
+        '<img src="https://stats.news.example/p.php?idsite=3&amp;rec=1" alt="">',
+        '<img src="https://news.example/2026/02/17/story/undefined">',
+        '<img src="https://news.example/theme/feed-placeholder.png" width="800">',
+        '<img src="https://news.example/abc_news_default_2000x2000_16x9_1600.jpg">',
     ],
 )
 def test_pixels_and_icons_are_never_the_lead(img: str) -> None:

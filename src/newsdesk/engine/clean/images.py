@@ -21,13 +21,18 @@ if TYPE_CHECKING:
 _TRACKER_URL = re.compile(
     r"feeds\.feedburner\.com/~r/|feedburner\.com/~ff/|feedsportal\.com|stats\.wordpress\.com"
     r"|pixel\.wp\.com|doubleclick\.net|google-analytics\.com|/pixel(?:\.gif|\.png)?(?:[?#]|$)"
-    r"|[/_.-]1x1[/_.-]|/b\.gif(?:[?#]|$)|/blank\.gif|/spacer\.gif|/transparent\.gif",
+    r"|[/_.-]1x1[/_.-]|/b\.gif(?:[?#]|$)|/blank\.gif|/spacer\.gif|/transparent\.gif"
+    # NPR's "npr-rss-pixel.png", a /tracking/ folder, Matomo/Piwik beacons (?idsite=)
+    r"|[-_]pixel\.(?:gif|png)|/tracking/|[?&]idsite=|/(?:matomo|piwik)\.php",
     re.IGNORECASE,
 )
 # Fine in the body, wrong as the picture above a headline.
 _NOT_A_LEAD_URL = re.compile(
     r"gravatar\.com|/avatars?/|/emoji/|/smilies/|s\.w\.org/images|favicon|/icons?/|"
-    r"\.ico(?:[?#]|$)|share[-_]?button|/badges?/",
+    r"\.ico(?:[?#]|$)|share[-_]?button|/badges?/|"
+    # the theme's stand-in when a post has no picture, and a script's unset src resolved
+    # against the page ("…/undefined")
+    r"placeholder|/default[_.-]|[_-]default_\d+x\d+|/(?:undefined|null)(?:[?#]|$)",
     re.IGNORECASE,
 )
 # SVG is mostly logos and icons: one counts as a photo only when it declares a photo's size
