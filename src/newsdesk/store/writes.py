@@ -455,24 +455,10 @@ def _save_feed(
         if to_create:
             created = [a for a, _, _ in to_create]
             _insert_articles(created)
-            _link(
-                Article.categories.through,
-                "category_id",
-                [
-                    (a.pk, c.pk)
-                    for a, (_, cats, _) in zip(created, to_create, strict=True)
-                    for c in cats
-                ],
-            )
-            _link(
-                Article.place_tags.through,
-                "place_id",
-                [
-                    (a.pk, p.pk)
-                    for a, (_, _, rows) in zip(created, to_create, strict=True)
-                    for p in rows
-                ],
-            )
+            cat_pairs = [(a.pk, c.pk) for a, cats, _ in to_create for c in cats]
+            place_pairs = [(a.pk, p.pk) for a, _, rows in to_create for p in rows]
+            _link(Article.categories.through, "category_id", cat_pairs)
+            _link(Article.place_tags.through, "place_id", place_pairs)
             new = len(created)
             signatures = tuple(
                 (a.pk, bytes(a.story_signature)) for a in created if a.story_signature is not None
@@ -497,6 +483,7 @@ def _save_feed(
 _INSERT_ROWS = 300
 
 
+@functools.cache  # the model's columns; `connection` is the per-thread proxy
 def _column_preparers() -> list[tuple[str, str, Callable[[Any], Any] | None]]:
     """(attribute, column, converter) of every Article column but the id; None means the
     value goes to the driver as it is (strings, numbers, booleans, bytes)."""

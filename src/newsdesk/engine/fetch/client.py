@@ -9,9 +9,10 @@ subclasses whose one-line message starts with "fetch:".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import TypeVar
@@ -199,7 +200,7 @@ class Fetcher:
                 ) from e
 
     async def _post_once(self, url: str, form: Mapping[str, str]) -> Fetched:
-        try:
+        with _as_fetch_errors(url):
             request = self._client.build_request("POST", url, data=dict(form))
             response = await self._client.send(request, stream=True)
             try:
@@ -215,14 +216,6 @@ class Fetcher:
                 return _fetched(url, response, head[:_POST_ANSWER_BYTES])
             finally:
                 await response.aclose()
-        except FetchError as e:
-            e.url = e.url or url
-            raise
-        except httpx.TimeoutException as e:
-            raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
-        except httpx.HTTPError as e:
-            reason = str(e) or type(e).__name__
-            raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
 
     async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         url = "https:" + url if url.startswith("//") else url
@@ -259,21 +252,13 @@ class Fetcher:
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> Fetched | tuple[int, str]:
         """One request: a Fetched answer, or (status, next URL) for a redirect."""
-        try:
+        with _as_fetch_errors(url):
             request = self._client.build_request("GET", url, headers=headers)
             response = await self._client.send(request, stream=True)
             try:
                 return await self._read(url, response)
             finally:
                 await response.aclose()
-        except FetchError as e:
-            e.url = e.url or url  # raised at connect time, where only the host is known
-            raise
-        except httpx.TimeoutException as e:
-            raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
-        except httpx.HTTPError as e:
-            reason = str(e) or type(e).__name__
-            raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
 
     async def _read(self, url: str, response: httpx.Response) -> Fetched | tuple[int, str]:
         status = response.status_code
@@ -358,3 +343,18 @@ def _host_of(url: str) -> str:
         return httpx.URL(url).host
     except httpx.InvalidURL:
         return ""  # the guard, run next inside the slot, refuses it with a clear message
+
+
+@contextlib.contextmanager
+def _as_fetch_errors(url: str) -> Iterator[None]:
+    """httpx's failures of one request as our FetchErrors, naming the URL."""
+    try:
+        yield
+    except FetchError as e:
+        e.url = e.url or url  # raised at connect time, where only the host is known
+        raise
+    except httpx.TimeoutException as e:
+        raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
+    except httpx.HTTPError as e:
+        reason = str(e) or type(e).__name__
+        raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
