@@ -21,6 +21,25 @@ _TAIL = re.compile(
     r")\s*$",
     re.IGNORECASE | re.DOTALL,
 )
+# where an ending _TAIL removes can begin, past its leading whitespace: a match starts no
+# earlier than the whitespace before the first of these, and most windows hold none
+_TAIL_STARTS = ("[", "(", "…", "...", "continue reading", "read more", "read the full",
+                "keep reading")  # fmt: skip
+_TAIL_START = re.compile("|".join(map(re.escape, _TAIL_STARTS)), re.IGNORECASE)
+
+
+def _tail_start(window: str) -> int | None:
+    """Where the first of _TAIL_STARTS is in `window`, matched as _TAIL matches (ignoring
+    case), or None."""
+    lowered = window.lower()
+    if len(lowered) != len(window) or "ı" in window:
+        # lower() moved positions (İ), or a dotless i that the regex takes for "i"
+        found = _TAIL_START.search(window)
+        return found.start() if found else None
+    hits = [i for i in (lowered.find(m) for m in _TAIL_STARTS) if i >= 0]
+    return min(hits) if hits else None
+
+
 _TAIL_WINDOW = 300
 _SENTENCE_END = '.!?"”’)'
 _TRAILING_PUNCTUATION = " \t\n,;:–—-([{\"'“‘"
@@ -48,10 +67,17 @@ def strip_teaser_tail(text: str) -> str:
     """Drop "[…]", "Continue reading …" and similar endings of feed excerpts."""
     # Only the end can hold a teaser tail; scanning just that keeps long bodies cheap.
     head, end = text[:-_TAIL_WINDOW], text[-_TAIL_WINDOW:]
-    previous = None
-    while previous != end:
-        previous = end
-        end = _TAIL.sub("", end).rstrip()
+    while True:
+        start = _tail_start(end)
+        if start is None:
+            end = end.rstrip()
+            break
+        while start and end[start - 1].isspace():
+            start -= 1
+        shorter = (end[:start] + _TAIL.sub("", end[start:])).rstrip()
+        if shorter == end:
+            break
+        end = shorter
     return head + end
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from newsdesk.engine.tag.gazetteer import AMBIGUOUS, STRONG_WHEN_REPEATED, Entry, places
 
@@ -40,28 +41,41 @@ def _lookup(index: dict[str, Entry], name: str) -> Entry | None:
     return entry
 
 
-def _mentions(text: str, index: dict[str, Entry]) -> list[tuple[int, Entry]]:
-    """(position, place) for every gazetteer name in `text`, longest names first."""
-    found: list[tuple[int, Entry]] = []
-    for run in _RUN.finditer(text):
-        phrase = run.group(0)
+@cache
+def _name_lengths() -> dict[str, int]:
+    """For each word a multi-word name starts with, the most words such a name has."""
+    longest: dict[str, int] = {}
+    for name in places():
+        words = name.split(" ")
+        if len(words) > 1:
+            longest[words[0]] = max(longest.get(words[0], 0), min(len(words), MAX_WORDS))
+    return longest
+
+
+def _mentions(text: str, index: dict[str, Entry]) -> list[Entry]:
+    """Every gazetteer name in `text`, in order, longest names first."""
+    found: list[Entry] = []
+    longest = _name_lengths()
+    for phrase in _RUN.findall(text):
         if " " not in phrase and "\u00a0" not in phrase:  # most runs: one capitalised word
             entry = _lookup(index, phrase)
             if entry is not None:
-                found.append((run.start(), entry))
+                found.append(entry)
             continue
         words = phrase.replace("\u00a0", " ").split(" ")
-        position = run.start()
         i, count = 0, len(words)
         while i < count:
-            for n in range(min(MAX_WORDS, count - i), 0, -1):
+            entry = None
+            # only a word some name starts with can begin a multi-word match
+            for n in range(min(longest.get(words[i], 1), count - i), 1, -1):
                 entry = _lookup(index, " ".join(words[i : i + n]))
                 if entry is not None:
-                    found.append((position, entry))
                     break
             else:
                 n = 1
-            position += sum(len(w) + 1 for w in words[i : i + n])
+                entry = _lookup(index, words[i])
+            if entry is not None:
+                found.append(entry)
             i += n
     return found
 
@@ -85,18 +99,24 @@ def tag_places(title: str, text: str) -> tuple[Place, ...]:
     index = places()
     text = text[:MAX_TEXT]
     dated = _dateline(text, index)
-    mentions = _mentions(title + "\n" + text, index)
-    in_title = {e.name for position, e in mentions if position < len(title)}
-    counts = Counter(e.name for _, e in mentions)
+    in_title = _mentions(title, index)
+    in_text = _mentions(text, index)
+    counts = Counter(e.name for e in in_title)
+    counts.update(e.name for e in in_text)
+    # where each place is first named: its rank among the mentions, the dateline counting
+    # as the first word of the text
     first: dict[str, tuple[int, Entry]] = {}
-    for position, entry in mentions:
+    for position, entry in enumerate(in_title):
         first.setdefault(entry.name, (position, entry))
     if dated is not None:
         counts[dated.name] += 2
-        first.setdefault(dated.name, (len(title), dated))
+        first.setdefault(dated.name, (len(in_title), dated))
+    for position, entry in enumerate(in_text, start=len(in_title) + 1):
+        first.setdefault(entry.name, (position, entry))
+    titled = {e.name for e in in_title}
     kept: list[tuple[int, int, Entry]] = []
     for name, (position, entry) in first.items():
-        weighty = name in in_title or (dated is not None and dated.name == name)
+        weighty = name in titled or (dated is not None and dated.name == name)
         if (
             _certain(entry, name)
             or (weighty and (name not in AMBIGUOUS or name in STRONG_WHEN_REPEATED))
