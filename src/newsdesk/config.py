@@ -36,6 +36,7 @@ _KEYS = {
     "quiet_factor": "NEWSDESK_QUIET_FACTOR",
     "quiet_min_hours": "NEWSDESK_QUIET_MIN_HOURS",
     "alert_webhook": "NEWSDESK_ALERT_WEBHOOK",
+    "build_processes": "NEWSDESK_BUILD_PROCESSES",
 }
 
 
@@ -69,6 +70,9 @@ class Settings:
     alert_webhook: str | None = None
     public_url: str | None = None
     user_agent: str = USER_AGENT
+    # helper processes that parse and clean fetched feeds beside the database writer
+    # (0: all in the writer's process; None: one per core beyond the first, at most 4)
+    build_processes: int | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -168,6 +172,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "full_text_per_fetch",
             "quiet_factor",
             "quiet_min_hours",
+            "build_processes",
         )
         if key in raw
     }

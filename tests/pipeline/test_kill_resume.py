@@ -51,7 +51,27 @@ def kill_midway(home: Path, env: dict[str, str], count: Callable[[], int]) -> in
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # its feed-building helpers die with it: one left over would hold the killed run's
+    # PostgreSQL session (and its locks) open
+    deadline = time.monotonic() + 10
+    while (left := processes_with_home(home)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"helpers outlived the killed update: {left}"
     return seen
+
+
+def processes_with_home(home: Path) -> list[int]:
+    """Processes started with NEWSDESK_HOME=home (Linux /proc; none elsewhere)."""
+    wanted = f"NEWSDESK_HOME={home}".encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:  # gone, or not ours to read
+            continue
+        if wanted in environ.split(b"\0"):
+            found.append(int(entry.name))
+    return found
 
 
 def scenario(tmp_path: Path, farm: Farm, env: dict[str, str], count: Callable[[], int]) -> None:

@@ -75,6 +75,7 @@ def test_three_workers_one_killed(tmp_path: Path, farm500: Farm, pg_database: st
     assert 0 < saved < FEEDS, "the kill did not land halfway"
     assert int(held[0][0]) > 0  # type: ignore[call-overload]
     counts = query("SELECT fetch_count, count(*) FROM store_source GROUP BY fetch_count")
-    assert counts == [(1, FEEDS)], f"every source saved exactly once: {counts}"
+    unsaved = query("SELECT id, last_status, last_error FROM store_source WHERE fetch_count <> 1")
+    assert counts == [(1, FEEDS)], f"every source saved exactly once: {counts} {unsaved}"
     assert query("SELECT count(*) FROM store_source WHERE lease_until IS NOT NULL") == [(0,)]
     assert query("SELECT count(*) FROM store_article") == [(FEEDS * ITEMS,)]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from newsdesk.editorial import charts
 from newsdesk.errors import NewsdeskError
 from newsdesk.pipeline import rules, subscribe
-from newsdesk.pipeline.update import build_items
+from newsdesk.pipeline.prepare import build_items
 from newsdesk.store import editorial, fetchlog, reads
 from newsdesk.store.models import Article, Source
 from newsdesk.types import CleanArticle, CleanOptions, Fetched, FullText

@@ -14,7 +14,7 @@ from newsdesk.store.writes import Incoming
 from newsdesk.types import ParsedItem
 
 if TYPE_CHECKING:
-    from newsdesk.pipeline.update import Built
+    from newsdesk.pipeline.prepare import Built
 
 
 @dataclass(frozen=True, slots=True)

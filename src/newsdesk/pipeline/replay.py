@@ -20,7 +20,8 @@ from newsdesk.engine.dating import date_article
 from newsdesk.engine.dedupe import reissue
 from newsdesk.errors import InputError
 from newsdesk.pipeline import rules
-from newsdesk.pipeline.update import build_items, full_text_items, screen_feed
+from newsdesk.pipeline.prepare import build_items
+from newsdesk.pipeline.update import full_text_items, screen_feed
 from newsdesk.pipeline.websub import PUSHED_BY
 from newsdesk.store import editorial, fetchlog
 from newsdesk.store.fetchlog import StoredArticle, StoredFetch

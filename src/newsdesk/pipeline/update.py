@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdesk.config import DEMO_ORIGIN, Settings
-from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.engine.dedupe.story import StoryIndex
 from newsdesk.errors import FetchError, HostPausedError, HTTPStatusError, NewsdeskError
 from newsdesk.pipeline import decide, rules, websub
 from newsdesk.pipeline.identity import Checked, check_identity
+from newsdesk.pipeline.prepare import Built, Prepared, Preparer, Recipe, build_items, usable
 from newsdesk.pipeline.tally import Tally
 from newsdesk.store import editorial, fetchlog, writes
 from newsdesk.store import metrics as writes_metrics
@@ -71,6 +71,7 @@ class _Outcome:
     fetched: Fetched | None
     error: FetchError | None
     seconds: float = 0.0
+    prepared: Prepared | None = None  # the body built by a helper process
 
 
 def utcnow() -> datetime:
@@ -106,8 +107,12 @@ class _Network:
     the calling thread also submits article-page fetches for full text and waits on them.
     """
 
-    def __init__(self, settings: Settings, seam: HttpSeam | None) -> None:
+    def __init__(
+        self, settings: Settings, seam: HttpSeam | None, preparer: Preparer | None = None
+    ) -> None:
         from newsdesk.engine.fetch.client import Fetcher
+
+        self.preparer = preparer
 
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(
@@ -140,7 +145,9 @@ class _Network:
             self.thread.join()
             self.loop.close()
 
-    async def fetch_feed(self, source: SourceState, out: queue.Queue[_Outcome]) -> None:
+    async def fetch_feed(
+        self, source: SourceState, out: queue.Queue[_Outcome], recipe: Recipe | None = None
+    ) -> None:
         req = FetchRequest(
             url=source.feed_url,
             etag=source.etag or None,
@@ -159,7 +166,11 @@ class _Network:
                 error = e
             except Exception as e:  # a fetcher bug must still end as this source's error
                 error = FetchError(f"fetch: {type(e).__name__}: {e}")
-            outcome = _Outcome(source, fetched, error, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+        prepared = None
+        if self.preparer and recipe and fetched and fetched.status == 200 and fetched.content:
+            prepared = await self.preparer.prepare(fetched, recipe)
+        outcome = _Outcome(source, fetched, error, seconds, prepared)
         # the consumer is slower than the network; blocking here is the back-pressure
         await asyncio.to_thread(out.put, outcome)
 
@@ -185,29 +196,6 @@ class _Network:
                 response.raise_for_status()
         except httpx.HTTPError as e:
             log.warning("alert webhook %s failed: %s", url, e)
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    """A parsed and cleaned feed: its items, and what it says about itself."""
-
-    feed: ParsedFeed
-    items: list[tuple[ParsedItem, Incoming]]
-
-
-def build_items(fetched: Fetched, options: CleanOptions, rule: KeyRule = KeyRule.GUID) -> Built:
-    """Parse and clean a fetched feed, giving each item its identity under `rule`."""
-    from newsdesk.engine.clean import clean_item
-    from newsdesk.engine.dedupe.identity import content_hash, identity_for
-    from newsdesk.engine.parse import parse_feed
-
-    feed = parse_feed(fetched.content, fetched.url, fetched.content_type)
-    items: list[tuple[ParsedItem, Incoming]] = []
-    for item in feed.items:
-        article = clean_item(item, feed, options)
-        key = identity_for(item, article, rule)
-        items.append((item, Incoming(key, content_hash(article), article)))
-    return Built(feed, items)
 
 
 def screen_feed(
@@ -347,7 +335,7 @@ class _Run:
         self.tally.fetch(kind, outcome.seconds, len(fetched.content))
         started = time.perf_counter()
         try:
-            items = self._save(source, fetched)
+            items = self._save(source, fetched, outcome.prepared)
         except writes.LeaseLostError as e:
             # held too long: another worker fetched it again and its save is the one that counts
             log.warning("fetch source=%s dropped: %s", source.id, e)
@@ -397,7 +385,9 @@ class _Run:
                     # the item, so the same summary in a later fetch is not "updated" over
                     # the full text it was swapped for
                     incoming = replace(
-                        incoming, article=with_full_text(item, built.feed, extracted, options)
+                        incoming,
+                        article=with_full_text(item, built.feed, extracted, options),
+                        derived=None,  # worked out from the summary
                     )
                 except NewsdeskError as e:
                     # the summary is still worth publishing; the page may work next time
@@ -433,7 +423,7 @@ class _Run:
             log.warning("websub source=%s not subscribed: %s", source.id, e)
             return False
 
-    def _save(self, source: SourceState, fetched: Fetched) -> int:
+    def _save(self, source: SourceState, fetched: Fetched, prepared: Prepared | None) -> int:
         now = utcnow()
         if fetched.not_modified:
             hint = decide.server_hint(fetched.headers, now, None)
@@ -456,17 +446,24 @@ class _Run:
             if went_quiet:
                 self.alert(source, "quiet")
             return 0
-        return self.save_content(source, fetched, now)
+        return self.save_content(source, fetched, now, prepared=prepared)
 
     def save_content(
-        self, source: SourceState, fetched: Fetched, now: datetime, *, pushed: bool = False
+        self,
+        source: SourceState,
+        fetched: Fetched,
+        now: datetime,
+        *,
+        pushed: bool = False,
+        prepared: Prepared | None = None,
     ) -> int:
         """Save a feed body, polled or pushed by the source's hub: one path for both, so a
         pushed item is cleaned, keyed, screened and held exactly as a polled one."""
         # the raw answer, kept (the last few) so `newsdesk replay` can explain this fetch
         fetchlog.record_fetch(source.id, fetched, now, self.settings.keep_fetches)
         policy = editorial.policy_for(source.id)
-        built = build_items(fetched, rules.clean_options(policy), policy.identity_rule)
+        recipe = Recipe(rules.clean_options(policy), policy.identity_rule)
+        built = usable(prepared, recipe) or build_items(fetched, recipe.options, recipe.rule)
         checked, screened = screen_feed(source, policy, built, now)
         built = replace(checked.built, items=screened.items)
         incoming = self._full_text(source, built)
@@ -620,7 +617,9 @@ def update(
         )
     if not first:
         return UpdateSummary()
-    network = _Network(settings, seam)
+    # forked before the fetch thread exists (see prepare.py)
+    preparer = Preparer.start(_build_processes(settings), len(first))
+    network = _Network(settings, seam, preparer)
     for host, (until, why) in writes.host_pauses(started).items():
         network.fetcher.pause(host, (until - started).total_seconds(), why)
     run = _Run(settings, network, rng or random.Random())
@@ -629,8 +628,9 @@ def update(
 
     def start(sources: list[SourceState]) -> None:
         nonlocal pending
+        recipes = _recipes([s.id for s in sources]) if preparer else {}
         for source in sources:
-            network.submit(network.fetch_feed(source, handoff))
+            network.submit(network.fetch_feed(source, handoff, recipes.get(source.id)))
         pending += len(sources)
 
     try:
@@ -653,8 +653,26 @@ def update(
             run.hubs.finish(timeout=settings.total_timeout)
     finally:
         network.close()
+        if preparer is not None:
+            preparer.close()
         run.flush()
     return run.summary()
+
+
+def _build_processes(settings: Settings) -> int:
+    if settings.build_processes is not None:
+        return settings.build_processes
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(0, min((cores or 1) - 1, 4))
+
+
+def _recipes(source_ids: list[int]) -> dict[int, Recipe]:
+    """What the helpers build each source's feed with, as save_content will check it."""
+    base = CleanOptions()
+    return {
+        pk: Recipe(replace(base, attribution_patterns=patterns) if patterns else base, rule)
+        for pk, (patterns, rule) in editorial.build_settings(source_ids).items()
+    }
 
 
 def import_pushed(

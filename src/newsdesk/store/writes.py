@@ -55,12 +55,36 @@ class LeaseLostError(StoreError):
 
 
 @dataclass(frozen=True, slots=True)
+class Derived:
+    """What newsdesk works out from a cleaned item for its row: slugs, story signature and
+    places. Pure, so it can be worked out with the cleaning, in another process."""
+
+    slug: str
+    author_slug: str | None
+    signature: bytes | None
+    places: tuple[tuple[str, str], ...]  # (name, kind), for the Place rows
+
+
+def derive(article: CleanArticle) -> Derived:
+    text = article_text(article.body_html, article.summary)
+    return Derived(
+        slug=slugify(article.title)[:200] or "article",
+        author_slug=slugify(article.author or "")[:200] or None,
+        signature=signature(article.title, text),
+        places=tuple((p.name, p.kind) for p in tag_places(article.title, text)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One cleaned item with its identity, ready to save."""
 
     identity: str
     content_hash: str
     article: CleanArticle
+    # derive(article), when it was worked out ahead; whoever replaces the article's text
+    # must drop it
+    derived: Derived | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +298,7 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
         "guid": (a.guid or "")[:2000],
         "url": (a.url or "")[:2000],
         "title": a.title[:1000] or "(untitled)",
-        "slug": slugify(a.title)[:200] or "article",
+        "slug": incoming.derived.slug if incoming.derived else slugify(a.title)[:200] or "article",
         "author": (a.author or "")[:500],
         "published_at": a.published,
         "updated_at": a.updated,
@@ -295,19 +319,15 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
 
 
 def _derived(incoming: Incoming) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """What newsdesk works out about a new or changed item: its author's page, its story
-    signature, the places it is about (as fields, and as (name, kind) for the Place rows)."""
-    a = incoming.article
-    text = article_text(a.body_html, a.summary)
-    places = tag_places(a.title, text)
-    author = slugify(a.author or "")[:200]
+    """The derived fields of a new or changed item, and (name, kind) of its places."""
+    derived = incoming.derived or derive(incoming.article)
     return (
         {
-            "author_slug": author or None,
-            "story_signature": signature(a.title, text),
-            "places": [p.name for p in places],
+            "author_slug": derived.author_slug,
+            "story_signature": derived.signature,
+            "places": [name for name, _ in derived.places],
         },
-        [(p.name, p.kind) for p in places],
+        list(derived.places),
     )
 
 

@@ -1,0 +1,154 @@
+"""Parse, clean and derive a fetched feed: the CPU-bound half of saving it, done next to
+the database work rather than before it.
+
+    build_items(fetched, options, rule) -> Built         in the calling thread
+    Preparer(processes).submit(fetched, recipe)           in helper processes
+
+update() runs one thread that writes to the database; parsing and cleaning a feed cost
+as much again, and in that thread they kept a second core idle. A Preparer forks helper
+processes before the fetch thread starts (a fork copies only the calling thread, so none
+can inherit a lock held by another); the fetch thread hands each body to a helper as it
+arrives, and the writer gets the built feed with its answer. Helpers never touch the
+database. Whatever a helper cannot do (an error, a helper killed) is done again in the
+writer's thread, so the outcome is the one the inline path gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import sys
+from dataclasses import dataclass
+
+from newsdesk.engine.dedupe.identity import KeyRule
+from newsdesk.store.forking import forget_connections
+from newsdesk.store.writes import Incoming, derive
+from newsdesk.types import CleanOptions, Fetched, ParsedFeed, ParsedItem
+
+log = logging.getLogger("newsdesk.update")
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A parsed and cleaned feed: its items, and what it says about itself."""
+
+    feed: ParsedFeed
+    items: list[tuple[ParsedItem, Incoming]]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """The source's settings the build depends on; a build made under another is redone."""
+
+    options: CleanOptions
+    rule: KeyRule = KeyRule.GUID
+
+
+def build_items(
+    fetched: Fetched, options: CleanOptions, rule: KeyRule = KeyRule.GUID, *, derived: bool = False
+) -> Built:
+    """Parse and clean a fetched feed, giving each item its identity under `rule` (and, with
+    `derived`, its slugs, signature and places worked out ahead)."""
+    from newsdesk.engine.clean import clean_item
+    from newsdesk.engine.dedupe.identity import content_hash, identity_for
+    from newsdesk.engine.parse import parse_feed
+
+    feed = parse_feed(fetched.content, fetched.url, fetched.content_type)
+    items: list[tuple[ParsedItem, Incoming]] = []
+    for item in feed.items:
+        article = clean_item(item, feed, options)
+        key = identity_for(item, article, rule)
+        extra = derive(article) if derived else None
+        items.append((item, Incoming(key, content_hash(article), article, extra)))
+    return Built(feed, items)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A helper's build of one answer, or None where it could not build it."""
+
+    recipe: Recipe
+    built: Built | None
+
+
+def _build(fetched: Fetched, recipe: Recipe) -> Prepared:
+    try:
+        return Prepared(recipe, build_items(fetched, recipe.options, recipe.rule, derived=True))
+    except Exception:  # the writer builds it again and records the error as its own
+        return Prepared(recipe, None)
+
+
+def _ready() -> int:
+    return multiprocessing.current_process().pid or 0
+
+
+def _helper_started(writer: int) -> None:
+    """In each helper, first: end with the writer, and hold none of its database sockets.
+
+    A helper outliving a killed writer would keep the writer's PostgreSQL socket open, and
+    with it the killed writer's transaction and row locks, stalling every other worker.
+    """
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != writer:  # the writer died before the line above
+        os._exit(0)
+    forget_connections()
+
+
+class Preparer:
+    """Helper processes that build fetched feeds, or None from `start` where there is no
+    second core to use."""
+
+    def __init__(self, processes: int) -> None:
+        # fork: the helpers start with everything imported (lxml, nh3, the gazetteer) and
+        # cost a few milliseconds, not the seconds a fresh interpreter takes
+        context = multiprocessing.get_context("fork")
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            processes, mp_context=context, initializer=_helper_started, initargs=(os.getpid(),)
+        )
+        # with fork, the first submit starts every helper: do it now, before any thread
+        self._pool.submit(_ready).result()
+        self.broken = False
+
+    @classmethod
+    def start(cls, processes: int, feeds: int) -> Preparer | None:
+        # Linux only: a helper must die with its writer (prctl), and fork is safe there
+        if processes < 1 or feeds < 2 or not sys.platform.startswith("linux"):
+            return None
+        try:
+            return cls(processes)
+        except (OSError, concurrent.futures.process.BrokenProcessPool) as e:
+            log.warning("update: building feeds in this process only: %s", e)
+            return None
+
+    async def prepare(self, fetched: Fetched, recipe: Recipe) -> Prepared | None:
+        """The helper's build, or None (the writer builds it) when the helpers are gone."""
+        if self.broken:
+            return None
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, _build, fetched, recipe)
+        except concurrent.futures.process.BrokenProcessPool as e:
+            if not self.broken:
+                log.warning("update: feed builders stopped (%s); building in this process", e)
+            self.broken = True
+            return None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def usable(prepared: Prepared | None, recipe: Recipe) -> Built | None:
+    """The prepared build, if there is one made under the recipe the writer has now."""
+    if prepared is None or prepared.built is None or prepared.recipe != recipe:
+        return None
+    return prepared.built
+
+
+__all__ = ["Built", "Prepared", "Preparer", "Recipe", "build_items", "usable"]

@@ -1,0 +1,104 @@
+"""Feeds built by helper processes (pipeline/prepare.py) are saved exactly as the writer
+would have built them itself; a body the helpers cannot build is built, and fails, in the
+writer as before."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsdesk.config import Settings
+from newsdesk.pipeline import update as update_module
+from newsdesk.pipeline.prepare import build_items
+from newsdesk.pipeline.update import HttpSeam, update
+from newsdesk.store import writes
+from newsdesk.store.models import Article, Source
+from newsdesk.types import CleanOptions, Fetched
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+FEEDS = {
+    "https://partner.example/feed/": (DATA / "pipeline" / "partner.rss", "application/rss+xml"),
+    "https://wp.example/feed/": (DATA / "parse" / "wordpress.rss", "application/rss+xml"),
+    "https://atom.example/feed/": (DATA / "parse" / "xml-base.atom", "application/atom+xml"),
+    "https://json.example/feed.json": (DATA / "parse" / "feed.json", "application/feed+json"),
+    "https://broken.example/feed/": (None, "application/rss+xml"),
+}
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def handle(request: httpx.Request) -> httpx.Response:
+    if str(request.url) not in FEEDS:  # an article page, asked for its full text
+        return httpx.Response(404)
+    path, content_type = FEEDS[str(request.url)]
+    body = path.read_bytes() if path else b"\x00\x01 not a feed at all"
+    return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+
+def run(tmp_path: Path, processes: int):  # type: ignore[no-untyped-def]
+    return update(
+        Settings(home=tmp_path, database_url="sqlite:///unused", build_processes=processes),
+        everything=True,
+        rng=random.Random(1),
+        seam=HttpSeam(httpx.MockTransport(handle), resolve=lambda host, port: ["93.184.215.14"]),
+    )
+
+
+def test_helper_builds_are_saved_as_the_writer_would_build_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for url in FEEDS:
+        writes.add_source(url, url)
+    calls: list[str] = []
+
+    def in_the_writer(fetched: Fetched, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(fetched.url)
+        return build_items(fetched, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update_module, "build_items", in_the_writer)
+    summary = run(tmp_path, processes=1)
+
+    # only the body no helper could build came back to the writer, which failed it itself
+    assert calls == ["https://broken.example/feed/"]
+    assert summary.failed == 1 and "broken.example" in summary.errors[0]
+    assert summary.fetched == 4 and summary.new == Article.objects.count() > 0
+    for url, (path, content_type) in FEEDS.items():
+        if path is None:
+            continue
+        fetched = Fetched(
+            url=url, status=200, content=path.read_bytes(), headers={"content-type": content_type}
+        )
+        built = build_items(fetched, CleanOptions())
+        source = Source.objects.get(feed_url=url)
+        stored = {a.identity: a for a in Article.objects.filter(source=source)}
+        assert len(stored) == len({inc.identity for _, inc in built.items})
+        for _, incoming in built.items:
+            article = stored[incoming.identity]
+            derived = writes.derive(incoming.article)
+            assert article.content_hash == incoming.content_hash
+            assert article.body_html == incoming.article.body_html
+            assert article.slug == derived.slug
+            assert article.author_slug == derived.author_slug
+            assert article.places == [name for name, _ in derived.places]
+            raw = article.story_signature
+            assert (bytes(raw) if raw is not None else None) == derived.signature
+
+
+def test_without_helpers_every_feed_is_built_in_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for url in FEEDS:
+        writes.add_source(url, url)
+    calls: list[str] = []
+
+    def in_the_writer(fetched: Fetched, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        calls.append(fetched.url)
+        return build_items(fetched, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update_module, "build_items", in_the_writer)
+    summary = run(tmp_path, processes=0)
+    assert sorted(calls) == sorted(FEEDS)
+    assert summary.fetched == 4 and summary.failed == 1
