@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -25,6 +25,7 @@ from newsdesk.engine.fetch.decode import BoundedDecoder
 from newsdesk.engine.fetch.guard import Resolver, check_url, check_url_form
 from newsdesk.engine.fetch.links import hub_links
 from newsdesk.engine.fetch.retry_after import parse_retry_after
+from newsdesk.engine.fetch.wire import Answer, aiohttp_exchange, httpx_exchange, open_session
 from newsdesk.errors import (
     BodyTooLargeError,
     FetchError,
@@ -73,30 +74,39 @@ class Fetcher:
         self._settings = settings
         self._resolve = resolve
         self._connect_guarded = transport is None
-        limits = httpx.Limits(
-            max_connections=max(settings.fetch_concurrency, settings.per_host_concurrency),
-            max_keepalive_connections=max(settings.fetch_concurrency, 1),
-            keepalive_expiry=30.0,
-        )
-        if transport is None:
-            transport = GuardedTransport(
-                limits=limits,
-                allow_private=settings.allow_private_networks,
-                resolve=resolve,
+        self._headers = {
+            "User-Agent": settings.user_agent,
+            "Accept-Encoding": "gzip, deflate, br",
+        }
+        # the network goes through aiohttp (see wire.py); an in-process transport, or a
+        # mount beside the network, through httpx, which can take them
+        self._session: Any = None
+        self._client: httpx.AsyncClient | None = None
+        if transport is not None or mounts:
+            limits = httpx.Limits(
+                max_connections=max(settings.fetch_concurrency, settings.per_host_concurrency),
+                max_keepalive_connections=max(settings.fetch_concurrency, 1),
+                keepalive_expiry=30.0,
             )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            mounts=dict(mounts or {}),
-            trust_env=False,
-            follow_redirects=False,
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.read_timeout,
-                pool=settings.total_timeout,
-            ),
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate, br"},
-        )
+            if transport is None:
+                transport = GuardedTransport(
+                    limits=limits,
+                    allow_private=settings.allow_private_networks,
+                    resolve=resolve,
+                )
+            self._client = httpx.AsyncClient(
+                transport=transport,
+                mounts=dict(mounts or {}),
+                trust_env=False,
+                follow_redirects=False,
+                timeout=httpx.Timeout(
+                    connect=settings.connect_timeout,
+                    read=settings.read_timeout,
+                    write=settings.read_timeout,
+                    pool=settings.total_timeout,
+                ),
+                headers=self._headers,
+            )
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         # host -> (monotonic time it may be asked again, why it waits)
         self._paused: dict[str, tuple[float, str]] = {}
@@ -113,7 +123,20 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _exchange_with(
+        self, method: str, url: str, headers: Mapping[str, str], form: Mapping[str, str] | None
+    ) -> contextlib.AbstractAsyncContextManager[Answer]:
+        if self._client is not None:
+            return httpx_exchange(self._client, method, url, headers, form)
+        if self._session is None:
+            self._session = open_session(self._settings, self._resolve, self._headers)
+        return aiohttp_exchange(self._session, method, url, headers, form)
 
     def pause(self, host: str, seconds: float, reason: str) -> None:
         """Ask nothing of `host` for `seconds` (a pause it asked for in an earlier run)."""
@@ -201,21 +224,17 @@ class Fetcher:
 
     async def _post_once(self, url: str, form: Mapping[str, str]) -> Fetched:
         with _as_fetch_errors(url):
-            request = self._client.build_request("POST", url, data=dict(form))
-            response = await self._client.send(request, stream=True)
-            try:
-                if response.is_stream_consumed:  # an in-process transport's answer
-                    return _fetched(url, response, response.content[:_POST_ANSWER_BYTES])
+            async with self._exchange_with("POST", url, {}, form) as answer:
+                if answer.raw is None:  # an in-process transport's answer
+                    return _fetched(url, answer, (answer.decoded or b"")[:_POST_ANSWER_BYTES])
                 # raw, never inflated: only a reason to show is wanted, and a compressed
                 # one stays short instead of growing into a bomb
                 head = b""
-                async for chunk in response.aiter_raw():
+                async for chunk in answer.raw:
                     head += chunk
                     if len(head) >= _POST_ANSWER_BYTES:
                         break
-                return _fetched(url, response, head[:_POST_ANSWER_BYTES])
-            finally:
-                await response.aclose()
+                return _fetched(url, answer, head[:_POST_ANSWER_BYTES])
 
     async def _get(self, url: str, headers: dict[str, str]) -> Fetched:
         url = "https:" + url if url.startswith("//") else url
@@ -253,30 +272,26 @@ class Fetcher:
     async def _exchange(self, url: str, headers: dict[str, str]) -> Fetched | tuple[int, str]:
         """One request: a Fetched answer, or (status, next URL) for a redirect."""
         with _as_fetch_errors(url):
-            request = self._client.build_request("GET", url, headers=headers)
-            response = await self._client.send(request, stream=True)
-            try:
-                return await self._read(url, response)
-            finally:
-                await response.aclose()
+            async with self._exchange_with("GET", url, headers, None) as answer:
+                return await self._read(url, answer)
 
-    async def _read(self, url: str, response: httpx.Response) -> Fetched | tuple[int, str]:
-        status = response.status_code
+    async def _read(self, url: str, answer: Answer) -> Fetched | tuple[int, str]:
+        status = answer.status
         if status in _REDIRECTS:
-            location = response.headers.get("location", "").strip()
+            location = answer.headers.get("location", "").strip()
             if not location:
                 raise FetchError(f"fetch: HTTP {status} without a Location from {url}", url)
             try:
-                return status, str(response.url.join(location))
+                return status, str(httpx.URL(url).join(location))
             except httpx.InvalidURL as e:
                 raise FetchError(
                     f"fetch: bad redirect Location {location!r} from {url}", url
                 ) from e
         if status == 304:
-            return _fetched(url, response, b"")
+            return _fetched(url, answer, b"")
         if status >= 400:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            reason = response.reason_phrase or "error"
+            retry_after = parse_retry_after(answer.headers.get("retry-after"))
+            reason = answer.reason or "error"
             if status in _HOST_WAITS and retry_after:
                 self.pause(_host_of(url), retry_after, f"HTTP {status} from {url}")
             raise HTTPStatusError(
@@ -285,30 +300,30 @@ class Fetcher:
         if not 200 <= status < 300:
             raise FetchError(f"fetch: unexpected HTTP {status} from {url}", url)
         limit = self._settings.max_body_bytes
-        encoding = response.headers.get("content-encoding", "")
-        declared = response.headers.get("content-length", "")
+        encoding = answer.headers.get("content-encoding", "")
+        declared = answer.headers.get("content-length", "")
         if encoding in ("", "identity") and declared.isdigit() and int(declared) > limit:
             raise BodyTooLargeError(
                 f"fetch: body of {url} is larger than {limit} bytes ({declared} declared)", url
             )
-        if response.is_stream_consumed:
+        if answer.raw is None:
             # An in-process transport built the response from bytes, and httpx has already
             # decoded them; only the cap is left to apply.
             decoder = BoundedDecoder("", limit, url)
-            decoder.feed(response.content)
+            decoder.feed(answer.decoded or b"")
         else:
             decoder = BoundedDecoder(encoding, limit, url)
-            async for chunk in response.aiter_raw():
+            async for chunk in answer.raw:
                 decoder.feed(chunk)
-        return _fetched(url, response, decoder.content())
+        return _fetched(url, answer, decoder.content())
 
 
-def _fetched(url: str, response: httpx.Response, content: bytes) -> Fetched:
-    headers = {name.lower(): value for name, value in response.headers.items()}
+def _fetched(url: str, answer: Answer, content: bytes) -> Fetched:
+    headers = answer.headers
     hubs, self_url = hub_links(headers, url)
     return Fetched(
         url=url,
-        status=response.status_code,
+        status=answer.status,
         content=content,
         headers=headers,
         etag=headers.get("etag"),
@@ -358,3 +373,33 @@ def _as_fetch_errors(url: str) -> Iterator[None]:
     except httpx.HTTPError as e:
         reason = str(e) or type(e).__name__
         raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
+    except Exception as e:
+        failure = _aiohttp_failure(e, url)
+        if failure is None:
+            raise
+        raise failure from e
+
+
+def _aiohttp_failure(e: Exception, url: str) -> FetchError | None:
+    """aiohttp's failures as our FetchErrors (None: not one of aiohttp's)."""
+    import aiohttp
+
+    if isinstance(e, aiohttp.ServerTimeoutError):
+        kind = "connecting" if isinstance(e, aiohttp.ConnectionTimeoutError) else "reading"
+        return FetchTimeoutError(f"fetch: {kind} timed out for {url}", url)
+    if not isinstance(e, aiohttp.ClientError | ValueError):
+        return None
+    if isinstance(e, aiohttp.ClientConnectorError):
+        kind = "cannot connect"
+    elif isinstance(e, aiohttp.ClientResponseError | aiohttp.ClientPayloadError):
+        kind = "broken HTTP answer"
+    elif isinstance(e, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+        kind = "connection lost"
+    elif isinstance(e, aiohttp.InvalidURL):
+        kind = "bad URL"
+    elif not isinstance(e, aiohttp.ClientError):  # aiohttp refused a header value
+        kind = "cannot send the request"
+    else:
+        kind = "network error"
+    reason = str(e) or type(e).__name__
+    return FetchError(f"fetch: {kind} for {url}: {reason}", url)

@@ -9,6 +9,7 @@ host name, because httpcore passes the name to start_tls separately.
 from __future__ import annotations
 
 import functools
+import ssl
 from collections.abc import Iterable
 
 import anyio.to_thread
@@ -63,16 +64,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    # one for every pool: loading the CA bundle takes ~45 ms, and each pool used to load it
+    # twice (httpx's own transport, then the rebuilt pool)
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's HTTP/1.1 transport whose connections all go through GuardedBackend."""
 
     def __init__(
         self, *, limits: httpx.Limits, allow_private: bool, resolve: Resolver | None
     ) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        context = ssl_context()
+        super().__init__(limits=limits, trust_env=False, verify=context)
         # httpx does not expose httpcore's network_backend, so the pool is rebuilt with it.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

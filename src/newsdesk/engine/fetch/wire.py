@@ -1,0 +1,151 @@
+"""The HTTP exchanges under the fetcher: aiohttp on the network, httpx for a test's or a
+mount's in-process transport, both seen through one small Answer.
+
+Why aiohttp on the network: measured here, 2,000 conditional GETs answered 304 by the
+local feed farm, 32 in flight, cost 9.7 s of CPU through one httpx client, 5.5 s through
+eight, and 0.7 s through one aiohttp session (httpcore's pool looks at every connection on
+every request and answer, encode/httpx#3215). Feed polling is mostly such requests.
+
+The guard stays where it was: aiohttp asks GuardedResolver for a host's addresses, which
+resolves once, checks every answer, and gives only checked addresses to dial (no second
+lookup for DNS rebinding to slip into). Bodies are read raw (never inflated by the
+library) so the fetcher's BoundedDecoder caps what a gzip bomb can grow to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from newsdesk.engine.fetch.guard import Resolver, checked_addresses
+
+if TYPE_CHECKING:
+    import aiohttp
+    import httpx
+
+    from newsdesk.config import Settings
+
+
+@dataclass(slots=True)
+class Answer:
+    """One HTTP answer, its body not read yet."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]  # lower-case names; a repeated header's values joined by ", "
+    raw: AsyncIterator[bytes] | None  # the body as sent (compressed or not)
+    decoded: bytes | None = None  # an in-process transport's body, already decoded
+
+
+def _guarded_resolver(allow_private: bool, resolve: Resolver | None) -> Any:
+    import aiohttp.abc
+
+    class GuardedResolver(aiohttp.abc.AbstractResolver):
+        async def resolve(
+            self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+        ) -> list[aiohttp.abc.ResolveResult]:
+            addresses = await asyncio.to_thread(
+                checked_addresses, host, port, allow_private=allow_private, resolve=resolve
+            )
+            return [
+                {
+                    "hostname": host,
+                    "host": address,
+                    "port": port,
+                    "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                    "proto": 0,
+                    "flags": socket.AI_NUMERICHOST,
+                }
+                for address in addresses
+            ]
+
+        async def close(self) -> None:
+            return None
+
+    return GuardedResolver()
+
+
+def open_session(settings: Settings, resolve: Resolver | None, headers: Mapping[str, str]) -> Any:
+    """The aiohttp session of one Fetcher; call inside the event loop that will use it."""
+    import aiohttp
+
+    from newsdesk.engine.fetch.connect import ssl_context
+
+    connector = aiohttp.TCPConnector(
+        limit=max(settings.fetch_concurrency, settings.per_host_concurrency, 1),
+        limit_per_host=0,  # the fetcher's own host slots are the per-host limit
+        resolver=_guarded_resolver(settings.allow_private_networks, resolve),
+        ssl=ssl_context(),
+        keepalive_timeout=30.0,
+        ttl_dns_cache=60,
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        headers=dict(headers),
+        auto_decompress=False,
+        trust_env=False,
+        timeout=aiohttp.ClientTimeout(
+            total=None,  # the fetcher's deadline covers the whole fetch, redirects included
+            sock_connect=settings.connect_timeout,
+            sock_read=settings.read_timeout,
+        ),
+    )
+
+
+def _joined(items: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Repeated headers as one, their values joined (RFC 9110 5.3), as httpx gives them:
+    two Link headers (a WebSub hub, the feed's own URL) must both be kept."""
+    out: dict[str, str] = {}
+    for name, value in items:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
+@contextlib.asynccontextmanager
+async def aiohttp_exchange(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    form: Mapping[str, str] | None = None,
+) -> AsyncIterator[Answer]:
+    async with session.request(
+        method, url, headers=dict(headers), data=dict(form) if form else None,
+        allow_redirects=False,
+    ) as response:  # fmt: skip
+        yield Answer(
+            status=response.status,
+            reason=response.reason or "",
+            headers=_joined(response.headers.items()),
+            raw=response.content.iter_any(),
+        )
+
+
+@contextlib.asynccontextmanager
+async def httpx_exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    form: Mapping[str, str] | None = None,
+) -> AsyncIterator[Answer]:
+    request = client.build_request(
+        method, url, headers=dict(headers), data=dict(form) if form else None
+    )
+    response = await client.send(request, stream=True)
+    try:
+        consumed = response.is_stream_consumed
+        yield Answer(
+            status=response.status_code,
+            reason=response.reason_phrase or "",
+            headers={name.lower(): value for name, value in response.headers.items()},
+            raw=None if consumed else response.aiter_raw(),
+            decoded=response.content if consumed else None,
+        )
+    finally:
+        await response.aclose()
