@@ -47,9 +47,8 @@ def run(tmp_path: Path, processes: int):  # type: ignore[no-untyped-def]
     )
 
 
-def test_helper_builds_are_saved_as_the_writer_would_build_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def subscribe_and_watch_the_writer(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Subscribe to every feed; the URLs of the bodies the writer builds itself."""
     for url in FEEDS:
         writes.add_source(url, url)
     calls: list[str] = []
@@ -59,6 +58,13 @@ def test_helper_builds_are_saved_as_the_writer_would_build_them(
         return build_items(fetched, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(update_module, "build_items", in_the_writer)
+    return calls
+
+
+def test_helper_builds_are_saved_as_the_writer_would_build_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = subscribe_and_watch_the_writer(monkeypatch)
     summary = run(tmp_path, processes=1)
 
     # only the body no helper could build came back to the writer, which failed it itself
@@ -90,15 +96,7 @@ def test_helper_builds_are_saved_as_the_writer_would_build_them(
 def test_without_helpers_every_feed_is_built_in_the_writer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for url in FEEDS:
-        writes.add_source(url, url)
-    calls: list[str] = []
-
-    def in_the_writer(fetched: Fetched, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        calls.append(fetched.url)
-        return build_items(fetched, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(update_module, "build_items", in_the_writer)
+    calls = subscribe_and_watch_the_writer(monkeypatch)
     summary = run(tmp_path, processes=0)
     assert sorted(calls) == sorted(FEEDS)
     assert summary.fetched == 4 and summary.failed == 1

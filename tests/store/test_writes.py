@@ -71,3 +71,41 @@ def test_claims_are_disjoint_and_expire() -> None:
         NOW + lease + timedelta(seconds=1), owner="w3", lease=lease, limit=9
     )
     assert len(later) == 5 and all(s.leased_by == "w3" for s in later)
+
+
+def test_a_save_that_lost_a_deadlock_is_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+    source, _ = writes.add_source("https://a.example/feed", "A")
+    real = writes._save_feed
+    calls: list[int] = []
+
+    def first_one_loses(*args: object, **kwargs: object) -> writes.SaveResult:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from Deadlock()
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writes, "_save_feed", first_one_loses)
+    result = writes.save_feed(source, [incoming(1, "World"), incoming(2, "Politics")], health())
+    assert (len(calls), result.new) == (2, 2)
+    assert sorted(Category.objects.values_list("name", flat=True)) == ["Politics", "World"]
+
+
+def test_any_other_database_error_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    source, _ = writes.add_source("https://a.example/feed", "A")
+    calls: list[int] = []
+
+    def broken(*args: object, **kwargs: object) -> writes.SaveResult:
+        calls.append(1)
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writes, "_save_feed", broken)
+    with pytest.raises(OperationalError):
+        writes.save_feed(source, [incoming(1)], health())
+    assert calls == [1]

@@ -392,15 +392,44 @@ def save_feed(
     """
     cache = {} if categories is None else categories
     place_cache = {} if places is None else places
-    try:
-        return _save_feed(
-            source, items, health, cache, held or {}, policy or SavePolicy(), place_cache
-        )
-    except BaseException:
-        # categories and places created inside the rolled-back transaction are gone again
-        cache.clear()
-        place_cache.clear()
-        raise
+    for attempt in range(_DEADLOCK_RETRIES + 1):
+        try:
+            return _save_feed(
+                source, items, health, cache, held or {}, policy or SavePolicy(), place_cache
+            )
+        except DatabaseError as e:
+            cache.clear()
+            place_cache.clear()
+            if attempt == _DEADLOCK_RETRIES or not _is_deadlock(e):
+                raise
+            log.info("store: source %s saved again after a deadlock: %s", source.id, e)
+        except BaseException:
+            # categories and places created inside the rolled-back transaction are gone
+            cache.clear()
+            place_cache.clear()
+            raise
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
+_DEADLOCK_RETRIES = 2
+
+
+def _is_deadlock(e: DatabaseError) -> bool:
+    # PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled
+    # back whole and may simply be run again
+    return getattr(e.__cause__, "sqlstate", None) in ("40P01", "40001")
+
+
+def _category_names(source: SourceState, items: Sequence[Incoming]) -> set[str]:
+    names: set[str] = set()
+    for incoming in items:  # the names _save_feed links, the same first eight
+        chosen = ([source.category] if source.category else []) + list(incoming.article.categories)
+        names.update(n.strip() for n in chosen[:8] if n.strip())
+    return names
+
+
+def _known_places(items: Sequence[Incoming]) -> set[tuple[str, str]]:
+    return {place for i in items if i.derived is not None for place in i.derived.places}
 
 
 def _save_feed(
@@ -420,6 +449,13 @@ def _save_feed(
     new = updated = rekeyed = 0
     signatures: tuple[tuple[int, bytes], ...] = ()
     with transaction.atomic():
+        # Categories and places are shared by all sources. Created item by item, two
+        # workers creating "World" and "Politics" in opposite orders deadlocked (PostgreSQL
+        # aborts one; that feed failed and waited for its retry). Created first and in one
+        # order, a worker only waits for the other's commit; what is still found later
+        # (places worked out in this process) is covered by the retry in save_feed.
+        _categories_for(sorted(_category_names(source, items)), cache)
+        _places_for(sorted(_known_places(items)), place_cache)
         if policy.switch is not None:
             rekeyed = rekey_articles(source.id, policy.switch.to)
         existing = {

@@ -25,7 +25,13 @@ from newsdesk.engine.fetch.decode import BoundedDecoder
 from newsdesk.engine.fetch.guard import Resolver, check_url, check_url_form
 from newsdesk.engine.fetch.links import hub_links
 from newsdesk.engine.fetch.retry_after import parse_retry_after
-from newsdesk.engine.fetch.wire import Answer, aiohttp_exchange, httpx_exchange, open_session
+from newsdesk.engine.fetch.wire import (
+    Answer,
+    Request,
+    aiohttp_exchange,
+    httpx_exchange,
+    open_session,
+)
 from newsdesk.errors import (
     BodyTooLargeError,
     FetchError,
@@ -132,11 +138,12 @@ class Fetcher:
     def _exchange_with(
         self, method: str, url: str, headers: Mapping[str, str], form: Mapping[str, str] | None
     ) -> contextlib.AbstractAsyncContextManager[Answer]:
+        request = Request(method, url, headers, form)
         if self._client is not None:
-            return httpx_exchange(self._client, method, url, headers, form)
+            return httpx_exchange(self._client, request)
         if self._session is None:
             self._session = open_session(self._settings, self._resolve, self._headers)
-        return aiohttp_exchange(self._session, method, url, headers, form)
+        return aiohttp_exchange(self._session, request)
 
     def pause(self, host: str, seconds: float, reason: str) -> None:
         """Ask nothing of `host` for `seconds` (a pause it asked for in an earlier run)."""

@@ -106,18 +106,23 @@ def _joined(items: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    form: Mapping[str, str] | None = None  # sent url-encoded
+
+    @property
+    def data(self) -> dict[str, str] | None:
+        return dict(self.form) if self.form else None
+
+
 @contextlib.asynccontextmanager
-async def aiohttp_exchange(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    form: Mapping[str, str] | None = None,
-) -> AsyncIterator[Answer]:
+async def aiohttp_exchange(session: aiohttp.ClientSession, req: Request) -> AsyncIterator[Answer]:
     async with session.request(
-        method, url, headers=dict(headers), data=dict(form) if form else None,
-        allow_redirects=False,
-    ) as response:  # fmt: skip
+        req.method, req.url, headers=dict(req.headers), data=req.data, allow_redirects=False
+    ) as response:
         yield Answer(
             status=response.status,
             reason=response.reason or "",
@@ -127,16 +132,8 @@ async def aiohttp_exchange(
 
 
 @contextlib.asynccontextmanager
-async def httpx_exchange(
-    client: httpx.AsyncClient,
-    method: str,
-    url: str,
-    headers: Mapping[str, str],
-    form: Mapping[str, str] | None = None,
-) -> AsyncIterator[Answer]:
-    request = client.build_request(
-        method, url, headers=dict(headers), data=dict(form) if form else None
-    )
+async def httpx_exchange(client: httpx.AsyncClient, req: Request) -> AsyncIterator[Answer]:
+    request = client.build_request(req.method, req.url, headers=dict(req.headers), data=req.data)
     response = await client.send(request, stream=True)
     try:
         consumed = response.is_stream_consumed
