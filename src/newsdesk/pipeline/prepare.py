@@ -1,8 +1,8 @@
 """Parse, clean and derive a fetched feed: the CPU-bound half of saving it, done next to
 the database work rather than before it.
 
-    build_items(fetched, options, rule) -> Built         in the calling thread
-    Preparer(processes).submit(fetched, recipe)           in helper processes
+    build_items(fetched, options, rule) -> Built           in the calling thread
+    await Preparer.start(processes, feeds).prepare(fetched, recipe)   in helper processes
 
 update() runs one thread that writes to the database; parsing and cleaning a feed cost
 as much again, and in that thread they kept a second core idle. A Preparer forks helper

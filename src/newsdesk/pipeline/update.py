@@ -113,7 +113,6 @@ class _Network:
         from newsdesk.engine.fetch.client import Fetcher
 
         self.preparer = preparer
-
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(
             target=self.loop.run_forever, name="newsdesk-fetch", daemon=True
@@ -668,9 +667,8 @@ def _build_processes(settings: Settings) -> int:
 
 def _recipes(source_ids: list[int]) -> dict[int, Recipe]:
     """What the helpers build each source's feed with, as save_content will check it."""
-    base = CleanOptions()
     return {
-        pk: Recipe(replace(base, attribution_patterns=patterns) if patterns else base, rule)
+        pk: Recipe(CleanOptions(attribution_patterns=patterns), rule)
         for pk, (patterns, rule) in editorial.build_settings(source_ids).items()
     }
 

@@ -65,10 +65,14 @@ class Derived:
     places: tuple[tuple[str, str], ...]  # (name, kind), for the Place rows
 
 
+def _slug(title: str) -> str:
+    return slugify(title)[:200] or "article"
+
+
 def derive(article: CleanArticle) -> Derived:
     text = article_text(article.body_html, article.summary)
     return Derived(
-        slug=slugify(article.title)[:200] or "article",
+        slug=_slug(article.title),
         author_slug=slugify(article.author or "")[:200] or None,
         signature=signature(article.title, text),
         places=tuple((p.name, p.kind) for p in tag_places(article.title, text)),
@@ -298,7 +302,7 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
         "guid": (a.guid or "")[:2000],
         "url": (a.url or "")[:2000],
         "title": a.title[:1000] or "(untitled)",
-        "slug": incoming.derived.slug if incoming.derived else slugify(a.title)[:200] or "article",
+        "slug": incoming.derived.slug if incoming.derived else _slug(a.title),
         "author": (a.author or "")[:500],
         "published_at": a.published,
         "updated_at": a.updated,
@@ -397,27 +401,24 @@ def save_feed(
             return _save_feed(
                 source, items, health, cache, held or {}, policy or SavePolicy(), place_cache
             )
-        except DatabaseError as e:
+        except BaseException as e:
+            # categories and places created inside the rolled-back transaction are gone
             cache.clear()
             place_cache.clear()
             if attempt == _DEADLOCK_RETRIES or not _is_deadlock(e):
                 raise
             log.info("store: source %s saved again after a deadlock: %s", source.id, e)
-        except BaseException:
-            # categories and places created inside the rolled-back transaction are gone
-            cache.clear()
-            place_cache.clear()
-            raise
     raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 _DEADLOCK_RETRIES = 2
 
 
-def _is_deadlock(e: DatabaseError) -> bool:
+def _is_deadlock(e: BaseException) -> bool:
     # PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled
     # back whole and may simply be run again
-    return getattr(e.__cause__, "sqlstate", None) in ("40P01", "40001")
+    sqlstate = getattr(e.__cause__, "sqlstate", None)
+    return isinstance(e, DatabaseError) and sqlstate in ("40P01", "40001")
 
 
 def _category_names(source: SourceState, items: Sequence[Incoming]) -> set[str]:

@@ -617,3 +617,49 @@ def test_a_pause_from_an_earlier_run_is_honoured_and_capped(tmp_path: Path) -> N
     error, left = asyncio.run(run())
     assert isinstance(error, HostPausedError)
     assert left <= 24 * 3600  # a year-long Retry-After is a misconfiguration
+
+
+# --- the network path (aiohttp) against a real loopback server ------------------------------
+
+
+def test_network_path_repeats_validators_and_refuses_a_header_injection(tmp_path: Path) -> None:
+    from aiohttp import web
+
+    seen: list[str | None] = []
+
+    async def feed(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("If-None-Match"))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return web.Response(status=304, headers={"ETag": '"v1"'})
+        return web.Response(body=FEED, headers={"ETag": '"v1"', "Link": "</hub>; rel=hub"})
+
+    async def run() -> tuple[Fetched, Fetched, Exception]:
+        app = web.Application()
+        app.router.add_get("/feed", feed)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        url = f"http://127.0.0.1:{port}/feed"
+        try:
+            async with Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher:
+                first = await fetcher.fetch(FetchRequest(url))
+                again = await fetcher.fetch(FetchRequest(url, etag=first.etag))
+                try:
+                    # a validator is the server's text; one holding CR/LF must not go out
+                    await fetcher.fetch(FetchRequest(url, etag='"v1"\r\nX-Injected: 1'))
+                except FetchError as e:
+                    refused: Exception = e
+                else:
+                    raise AssertionError("the injected header was sent")
+        finally:
+            await runner.cleanup()
+        return first, again, refused
+
+    first, again, refused = asyncio.run(run())
+    assert (first.status, first.content, first.etag) == (200, FEED, '"v1"')
+    assert first.hubs == (f"{first.url.rsplit('/', 1)[0]}/hub",)
+    assert again.status == 304 and again.content == b""
+    assert seen == [None, '"v1"']
+    assert "cannot send the request" in str(refused)

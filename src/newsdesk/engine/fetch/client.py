@@ -369,7 +369,7 @@ def _host_of(url: str) -> str:
 
 @contextlib.contextmanager
 def _as_fetch_errors(url: str) -> Iterator[None]:
-    """httpx's failures of one request as our FetchErrors, naming the URL."""
+    """httpx's and aiohttp's failures of one request as our FetchErrors, naming the URL."""
     try:
         yield
     except FetchError as e:
@@ -404,7 +404,9 @@ def _aiohttp_failure(e: Exception, url: str) -> FetchError | None:
         kind = "connection lost"
     elif isinstance(e, aiohttp.InvalidURL):
         kind = "bad URL"
-    elif not isinstance(e, aiohttp.ClientError):  # aiohttp refused a header value
+    elif not isinstance(e, aiohttp.ClientError):
+        # aiohttp refuses a header with CR/LF ("Potential header injection attack") by a
+        # plain ValueError: a validator a server sent us can hold them
         kind = "cannot send the request"
     else:
         kind = "network error"

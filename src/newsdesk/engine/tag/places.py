@@ -103,16 +103,16 @@ def tag_places(title: str, text: str) -> tuple[Place, ...]:
     in_text = _mentions(text, index)
     counts = Counter(e.name for e in in_title)
     counts.update(e.name for e in in_text)
-    # where each place is first named: its rank among the mentions, the dateline counting
-    # as the first word of the text
+    # where each place is first named: its rank among the mentions; the dateline ranks
+    # between the title and the text, for a place the text itself does not name
     first: dict[str, tuple[int, Entry]] = {}
     for position, entry in enumerate(in_title):
+        first.setdefault(entry.name, (position, entry))
+    for position, entry in enumerate(in_text, start=len(in_title) + 1):
         first.setdefault(entry.name, (position, entry))
     if dated is not None:
         counts[dated.name] += 2
         first.setdefault(dated.name, (len(in_title), dated))
-    for position, entry in enumerate(in_text, start=len(in_title) + 1):
-        first.setdefault(entry.name, (position, entry))
     titled = {e.name for e in in_title}
     kept: list[tuple[int, int, Entry]] = []
     for name, (position, entry) in first.items():
