@@ -306,7 +306,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     settings = _ready()
     from newsdesk.pipeline.replay import replay
 
-    result = replay(args.source, args.fetch, full_text_limit=settings.full_text_per_fetch)
+    result = replay(
+        args.source,
+        args.fetch,
+        full_text_limit=settings.full_text_per_fetch,
+        embeds=settings.embeds,
+    )
     if args.json:
         for item in result.items:
             _json(item.record())

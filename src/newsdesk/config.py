@@ -37,6 +37,7 @@ _KEYS = {
     "quiet_min_hours": "NEWSDESK_QUIET_MIN_HOURS",
     "alert_webhook": "NEWSDESK_ALERT_WEBHOOK",
     "build_processes": "NEWSDESK_BUILD_PROCESSES",
+    "embeds": "NEWSDESK_EMBEDS",
 }
 
 
@@ -73,6 +74,9 @@ class Settings:
     # helper processes that parse and clean fetched feeds beside the database writer
     # (0: all in the writer's process; None: one per core beyond the first, at most 4)
     build_processes: int | None = None
+    # player URL prefixes ("host/path", no scheme) allowed as embedded frames beside
+    # YouTube and Vimeo: NEWSDESK_EMBEDS="w.soundcloud.com/player/ www.dailymotion.com/embed/"
+    embeds: tuple[str, ...] = ()
 
     @property
     def is_postgres(self) -> bool:
@@ -128,6 +132,31 @@ def _as_int(key: str, value: Any) -> int:
     return number
 
 
+def _embed_prefixes(value: Any) -> tuple[str, ...]:
+    """The operator's player prefixes: a list in the file, or words (spaces or commas) in the
+    environment; each as "host/path", without scheme, host in lower case."""
+    entries = value if isinstance(value, list) else str(value).replace(",", " ").split()
+    found: list[str] = []
+    for entry in entries:
+        text = str(entry).strip()
+        rest = text.split("://", 1)[1] if "://" in text else text
+        host, _, path = rest.partition("/")
+        host = host.lower()
+        if (
+            not host
+            or "." not in host.strip(".")
+            or any(c in host for c in "@:?#[]\\")
+            or any(c.isspace() or c in "?#\\" for c in text)
+        ):
+            raise ConfigError(
+                f"config: embeds entries must be player URL prefixes such as "
+                f"w.soundcloud.com/player/, got {text!r}"
+            )
+        # the slash ends the host: "x.com" must not let in "x.com.attacker.example"
+        found.append(f"{host}/{path}")
+    return tuple(dict.fromkeys(found))
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     home = Path(env.get("NEWSDESK_HOME") or "./.newsdesk").expanduser().resolve()
@@ -154,6 +183,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         debug=flag("debug"),
         public_url=(str(raw["public_url"]).rstrip("/") if raw.get("public_url") else None),
         alert_webhook=str(raw["alert_webhook"]) if raw.get("alert_webhook") else None,
+        embeds=_embed_prefixes(raw.get("embeds") or ""),
     )
     hook = settings.alert_webhook
     if hook and not hook.startswith(("http://", "https://")):

@@ -146,6 +146,9 @@ class CleanOptions:
 
     attribution_patterns: tuple[str, ...] = ()
     summary_length: int = 300
+    # the operator's player URL prefixes allowed as embeds beside YouTube and Vimeo
+    # (Settings.embeds: "host/path", no scheme, lower-case host)
+    embeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -343,8 +343,8 @@ def test_a_429_from_one_feed_pauses_only_that_host(world: World) -> None:
     a1, a2 = "https://big.example/a1.xml", "https://big.example/a2.xml"
     other = "https://small.example/feed.xml"
     ids_ = [subscribe(a1, "Big one"), subscribe(a2, "Big two"), subscribe(other, "Small")]
-    for url in (a1, a2, other):
-        world.bodies[url] = rss([Post(1, f"urn:{url}", T0 - timedelta(hours=1))])
+    for n, url in enumerate((a1, a2, other), 1):  # three articles, one each
+        world.bodies[url] = rss([Post(n, f"urn:{url}", T0 - timedelta(hours=1))])
     world.answers[a1] = httpx.Response(429, headers={"retry-after": "600"})
     world.fetch()
     # a1 was asked and said wait; a2 on the same host was not asked; the other host was

@@ -15,22 +15,11 @@ from newsdesk.store.models import Article, SiteSettings
 pytestmark = pytest.mark.db_both
 
 RECORD_KEYS = {
-    "id",
-    "guid",
-    "url",
-    "title",
-    "author",
-    "published",
-    "updated",
-    "source",
-    "categories",
-    "image",
-    "summary",
-    "body_html",
-    "attribution",
-    "story",
-    "places",
-}
+    "id", "guid", "url", "title", "author", "published", "updated", "source", "categories",
+    "image", "summary", "body_html", "attribution", "story", "places",
+    # added to INTERFACE.md's record, which may grow but never lose a key
+    "enclosures", "carriers",
+}  # fmt: skip
 
 
 @pytest.mark.django_db
@@ -174,6 +163,7 @@ def test_listing_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(4):  # type: ignore[operator]
         page = reads.front_page(limit=30)
     assert len(page.items) == 30
-    with django_assert_max_num_queries(2):  # type: ignore[operator]
+    # the articles, their categories, their carriers: whatever the number of rows
+    with django_assert_max_num_queries(3):  # type: ignore[operator]
         records = reads.article_records(limit=40)
     assert all(r["categories"] for r in records[:30])

@@ -295,14 +295,26 @@ class ArticleAdmin(admin.ModelAdmin[Article]):
         "first_seen_at",
         "edited_fields",
         "feed_now",
+        "carried_by",
     )
-    exclude = ("feed_version",)
+    exclude = ("feed_version", "link_key")
     list_select_related = ("source",)
     actions = ("approve", "reject", "unpublish", "pin", "unpin", "revert")
 
     @admin.display(boolean=True, description="edited")
     def edited(self, obj: Article) -> bool:
         return bool(obj.edited_fields)
+
+    @admin.display(description="Also carried by")
+    def carried_by(self, obj: Article) -> SafeString:
+        rows = obj.carriers.select_related("source").order_by("first_seen_at", "id")
+        if not rows:
+            return SafeString("No other source: only its own feed had it.")
+        return format_html_join(
+            ", ",
+            '{} (<a href="{}" rel="noopener">as linked there</a>)',
+            ((c.source.name, c.url) for c in rows),
+        )
 
     @admin.display(description="What the feed now says")
     def feed_now(self, obj: Article) -> SafeString:

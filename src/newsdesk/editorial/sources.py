@@ -132,7 +132,7 @@ def preview_items(
     fetched: Fetched, *, review: bool, category: str, limit: int = PREVIEW_ITEMS
 ) -> list[PreviewItem]:
     """The first items as they would be published, with what the global rules make of them."""
-    built = build_items(fetched, CleanOptions())
+    built = build_items(fetched, CleanOptions(embeds=settings.NEWSDESK.embeds))
     template = reads.site_settings().attribution_template
     global_rules = editorial.rules_for(None)
     out = []
@@ -239,7 +239,10 @@ def replay_view(model_admin: ModelAdmin[Any], request: HttpRequest, object_id: s
     context.update(source=source, kept=range(1, kept + 1), number=number)
     if kept:
         result = replay(
-            str(source.pk), number, full_text_limit=settings.NEWSDESK.full_text_per_fetch
+            str(source.pk),
+            number,
+            full_text_limit=settings.NEWSDESK.full_text_per_fetch,
+            embeds=settings.NEWSDESK.embeds,
         )
         context.update(result=result, header=result.header().splitlines())
     return TemplateResponse(request, "admin/store/source/replay.html", context)

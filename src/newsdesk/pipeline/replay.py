@@ -23,9 +23,10 @@ from newsdesk.pipeline import rules
 from newsdesk.pipeline.prepare import build_items
 from newsdesk.pipeline.update import full_text_items, screen_feed
 from newsdesk.pipeline.websub import PUSHED_BY
-from newsdesk.store import editorial, fetchlog
+from newsdesk.store import carriers, editorial, fetchlog
 from newsdesk.store.fetchlog import StoredArticle, StoredFetch
 from newsdesk.store.writes import Incoming, SourceState
+from newsdesk.types import CleanOptions
 
 
 class Decision(StrEnum):
@@ -159,10 +160,15 @@ def _reissues(
 
 
 def replay(
-    source_ref: str, number: int = 1, now: datetime | None = None, full_text_limit: int = 50
+    source_ref: str,
+    number: int = 1,
+    now: datetime | None = None,
+    full_text_limit: int = 50,
+    embeds: tuple[str, ...] = (),
 ) -> Replay:
     """Replay the `number`-th newest stored fetch (1: the newest) of a source (id or slug);
-    `full_text_limit` is update()'s cap on full-text pages per fetch."""
+    `full_text_limit` is update()'s cap on full-text pages per fetch, `embeds` the
+    operator's players (Settings.embeds)."""
     source = fetchlog.find_source(source_ref)
     stored = fetchlog.stored_fetch(source.id, number)
     if stored is None:
@@ -173,7 +179,8 @@ def replay(
         )
     now = now or datetime.now(UTC)
     policy = editorial.policy_for(source.id)
-    built = build_items(stored.fetched, rules.clean_options(policy), policy.identity_rule)
+    options = rules.clean_options(policy, CleanOptions(embeds=embeds))
+    built = build_items(stored.fetched, options, policy.identity_rule)
     checked, screened_all = screen_feed(source, policy, built, now)
     built = checked.built
     stored_rows = fetchlog.stored_articles(
@@ -193,19 +200,30 @@ def replay(
         if policy.match_reissued
         else {}
     )
+    # as save_feed: items neither stored nor re-issued may be carried (store.carriers)
+    fresh: dict[str, str | None] = {}
+    for _, inc in screened_all.items:
+        if inc.identity not in by_identity and inc.identity not in reissued:
+            fresh.setdefault(inc.identity, inc.article.url)
+    carried = carriers.known(source.id, fresh)
+    elsewhere = carriers.elsewhere(
+        source.id, {k: url for k, url in fresh.items() if k not in carried}
+    )
     paged = {
         inc.identity
         for _, inc in full_text_items(
             source.full_text,
             screened_all.items,
-            # as update(): stored unchanged, or re-issued, means no page fetch
+            # as update(): stored unchanged, re-issued or carried means no page fetch
             {
                 inc.identity
                 for _, inc in screened_all.items
                 if inc.identity in by_identity
                 and by_identity[inc.identity].content_hash == inc.content_hash
             }
-            | set(reissued),
+            | set(reissued)
+            | set(carried)
+            | set(elsewhere),
             full_text_limit,
         )
     }
@@ -281,6 +299,23 @@ def replay(
                     why += "; editor's edits kept: " + ", ".join(edited)
             result.items.append(
                 ItemReplay(**base, decision=decision, why=why, article=old.id, edited_fields=edited)
+            )
+            continue
+        if incoming.identity in carried:
+            owner = carried[incoming.identity]
+            why = f"unchanged: carried, article #{owner} of another source"
+            result.items.append(
+                ItemReplay(**base, decision=Decision.UNCHANGED, why=why, article=owner)
+            )
+            continue
+        match = elsewhere.get(incoming.identity)
+        if match is not None:
+            why = (
+                f"duplicate of article #{match.article_id} of source {match.source_id}"
+                f" ({match.source_name}) by link: carried, not stored again"
+            )
+            result.items.append(
+                ItemReplay(**base, decision=Decision.DUPLICATE, why=why, article=match.article_id)
             )
             continue
         rule: int | None = None

@@ -30,7 +30,7 @@ from newsdesk.pipeline import decide, rules, websub
 from newsdesk.pipeline.identity import Checked, check_identity
 from newsdesk.pipeline.prepare import Built, Prepared, Preparer, Recipe, build_items, usable
 from newsdesk.pipeline.tally import Tally
-from newsdesk.store import editorial, fetchlog, writes
+from newsdesk.store import carriers, editorial, fetchlog, writes
 from newsdesk.store import metrics as writes_metrics
 from newsdesk.store.writes import FeedHealth, Incoming, SavePolicy, SourceState
 from newsdesk.types import (
@@ -275,6 +275,8 @@ class _Run:
         self.places: writes.PlaceCache = {}
         self.stories: StoryIndex | None = None
         self.tally = Tally()
+        # what every source's items are cleaned with, before its own policy
+        self.base_options = CleanOptions(embeds=settings.embeds)
 
     def wait(self, source: SourceState, error: HostPausedError) -> None:
         """The source's host asked us to wait: ask again when it said, count no error."""
@@ -351,28 +353,41 @@ class _Run:
             fetched.elapsed + time.perf_counter() - started,
         )
 
-    def _full_text(self, source: SourceState, built: Built) -> list[Incoming]:
+    def _full_text(
+        self, source: SourceState, built: Built, options: CleanOptions
+    ) -> list[Incoming]:
         """Swap summaries for the article pages' full text, for items not stored yet."""
         from newsdesk.engine.extract import extract_page
 
-        asking = [inc.identity for _, inc in built.items if wants_full_text(source.full_text, inc)]
-        stored = writes.stored_hashes(source.id, asking)
+        asking = {
+            inc.identity: inc.article.url
+            for _, inc in built.items
+            if wants_full_text(source.full_text, inc)
+        }
+        if not asking:
+            return [inc for _, inc in built.items]
+        stored = writes.stored_hashes(source.id, list(asking))
+        # another source's article (carried, not stored again) needs no page either
+        carried = set(carriers.known(source.id, [k for k in asking if k not in stored]))
+        # the links of every item not stored, as save_feed will weigh them
+        links = {
+            inc.identity: inc.article.url
+            for _, inc in built.items
+            if inc.identity not in stored and inc.identity not in carried
+        }
+        carried |= set(carriers.elsewhere(source.id, links)) & set(asking)
         wanted = full_text_items(
             source.full_text,
             built.items,
             # unchanged since stored: its page is not fetched again; a changed item's is
-            {
-                inc.identity
-                for _, inc in built.items
-                if stored.get(inc.identity) == inc.content_hash
-            },
+            {inc.identity for _, inc in built.items if stored.get(inc.identity) == inc.content_hash}
+            | carried,
             self.settings.full_text_per_fetch,
         )
         pages = {
             inc.identity: self.network.submit(self.network.fetch_page(inc.article.url or ""))
             for _, inc in wanted
         }
-        options = CleanOptions()
         result: list[Incoming] = []
         for item, incoming in built.items:
             future = pages.get(incoming.identity)
@@ -461,11 +476,11 @@ class _Run:
         # the raw answer, kept (the last few) so `newsdesk replay` can explain this fetch
         fetchlog.record_fetch(source.id, fetched, now, self.settings.keep_fetches)
         policy = editorial.policy_for(source.id)
-        recipe = Recipe(rules.clean_options(policy), policy.identity_rule)
+        recipe = Recipe(rules.clean_options(policy, self.base_options), policy.identity_rule)
         built = usable(prepared, recipe) or build_items(fetched, recipe.options, recipe.rule)
         checked, screened = screen_feed(source, policy, built, now)
         built = replace(checked.built, items=screened.items)
-        incoming = self._full_text(source, built)
+        incoming = self._full_text(source, built, recipe.options)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
         bounds = rules.bounds(policy, self.bounds)
         if not pushed and self._pushing(source, fetched, built.feed, now):
@@ -517,6 +532,10 @@ class _Run:
             )
         if result.reissued:
             log.info("fetch source=%s re-issued items matched=%d", source.id, result.reissued)
+        if result.carried:
+            log.info(
+                "fetch source=%s carried=%d (stored by other sources)", source.id, result.carried
+            )
         if result.signatures:
             writes.group_stories(self.story_index(now), result.signatures, source.id)
         if result.went_quiet:
@@ -627,7 +646,7 @@ def update(
 
     def start(sources: list[SourceState]) -> None:
         nonlocal pending
-        recipes = _recipes([s.id for s in sources]) if preparer else {}
+        recipes = _recipes([s.id for s in sources], run.base_options) if preparer else {}
         for source in sources:
             network.submit(network.fetch_feed(source, handoff, recipes.get(source.id)))
         pending += len(sources)
@@ -665,10 +684,10 @@ def _build_processes(settings: Settings) -> int:
     return max(0, min((cores or 1) - 1, 4))
 
 
-def _recipes(source_ids: list[int]) -> dict[int, Recipe]:
+def _recipes(source_ids: list[int], base: CleanOptions) -> dict[int, Recipe]:
     """What the helpers build each source's feed with, as save_content will check it."""
     return {
-        pk: Recipe(CleanOptions(attribution_patterns=patterns), rule)
+        pk: Recipe(replace(base, attribution_patterns=patterns), rule)
         for pk, (patterns, rule) in editorial.build_settings(source_ids).items()
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,7 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
         else []
     )
     site = reads.site_settings()
+    carried_by = reads.carried_by(article.id)
     own_url = request.build_absolute_uri(article_path(article))
     image_url = (
         request.build_absolute_uri(media.media_url(article.image.url)) if article.image else ""
@@ -54,6 +56,8 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
         {
             "article": article,
             "siblings": siblings,
+            "carriers": carried_by,
+            "players": players(article),
             # Republished text names its original as canonical, so search engines credit the
             # publisher rather than ranking our copy as a duplicate.
             "canonical": canonical_url(article, own_url),
@@ -63,6 +67,13 @@ def detail(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
         },
         site=site,
     )
+
+
+def players(article: reads.ArticleView) -> list[reads.MediaFile]:
+    """The audio and video enclosures to give a native player: those the body does not
+    already play (a feed may put its episode in both)."""
+    body = article.body_html
+    return [f for f in article.media if f.url not in body and html.escape(f.url) not in body]
 
 
 def canonical_url(article: reads.ArticleView, own_url: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import format_html
 from django.utils.http import http_date
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -162,6 +162,13 @@ class SiteRssFeed(Feed):  # type: ignore[type-arg]
     def item_categories(self, item: reads.ArticleView) -> list[str]:
         return [c.name for c in item.categories]
 
+    # the article's audio or video, for podcast apps; RSS 2.0 allows one per item
+    enclosure_limit: int | None = 1
+
+    def item_enclosures(self, item: reads.ArticleView) -> list[Enclosure]:
+        files = item.media[: self.enclosure_limit]
+        return [Enclosure(f.url, str(f.length or 0), f.type) for f in files]
+
     def get_feed(self, obj: FeedScope, request: HttpRequest) -> Any:
         # One instance per request (see rss() below), so keeping the scope here is safe.
         self._scope = obj
@@ -177,6 +184,7 @@ class SiteRssFeed(Feed):  # type: ignore[type-arg]
 
 class SiteAtomFeed(SiteRssFeed):
     feed_type = _FullContentAtom
+    enclosure_limit = None
 
     def subtitle(self, obj: FeedScope) -> str:
         return obj.site.tagline
@@ -200,6 +208,13 @@ def atom(
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def _attachment(file: reads.MediaFile) -> dict[str, Any]:
+    found: dict[str, Any] = {"url": file.url, "mime_type": file.type}
+    if file.length:
+        found["size_in_bytes"] = file.length
+    return found
 
 
 def json_feed(
@@ -227,6 +242,8 @@ def json_feed(
             item["authors"] = [{"name": article.author}]
         if article.image is not None:
             item["image"] = scope.absolute(media.media_url(article.image.url))
+        if article.media:
+            item["attachments"] = [_attachment(f) for f in article.media]
         items.append(item)
     document = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -8,6 +8,17 @@ from typing import Any
 NULLABLE_STRING: dict[str, Any] = {"type": ["string", "null"]}
 DATE_TIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 
+# a source as an article record names it: its own, and each carrier
+SOURCE_REF: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "name", "feed_url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "feed_url": {"type": "string"},
+    },
+}
+
 ARTICLE: dict[str, Any] = {
     "type": "object",
     "description": "The article record of INTERFACE.md, as `articles --json` prints it.",
@@ -27,6 +38,8 @@ ARTICLE: dict[str, Any] = {
         "attribution",
         "story",
         "places",
+        "enclosures",
+        "carriers",
     ],
     "properties": {
         "id": {"type": "integer"},
@@ -36,15 +49,7 @@ ARTICLE: dict[str, Any] = {
         "author": NULLABLE_STRING,
         "published": {"type": ["string", "null"], "format": "date-time"},
         "updated": {"type": ["string", "null"], "format": "date-time"},
-        "source": {
-            "type": "object",
-            "required": ["id", "name", "feed_url"],
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "feed_url": {"type": "string"},
-            },
-        },
+        "source": SOURCE_REF,
         "categories": {"type": "array", "items": {"type": "string"}},
         "image": {
             "oneOf": [
@@ -74,6 +79,25 @@ ARTICLE: dict[str, Any] = {
         },
         "story": {"type": ["integer", "null"]},
         "places": {"type": "array", "items": {"type": "string"}},
+        "enclosures": {
+            "type": "array",
+            "description": "files the feed attached: audio, video, images, documents",
+            "items": {
+                "type": "object",
+                "required": ["url", "type", "length"],
+                "properties": {
+                    "url": {"type": "string"},
+                    "type": NULLABLE_STRING,
+                    "length": {"type": ["integer", "null"]},
+                },
+            },
+        },
+        "carriers": {
+            "type": "array",
+            "description": "other sources whose feeds carried the same article (the same"
+            " link); it is stored once, under `source`",
+            "items": SOURCE_REF,
+        },
     },
 }
 

@@ -4,14 +4,16 @@ Add `newsdesk.site.security.ContentSecurityPolicyMiddleware` to MIDDLEWARE.
 
 The policy: our own scripts and styles only (the site's one script writes dates in the
 reader's time zone; there is no inline script or style), images from anywhere over http(s)
-because articles hotlink their publishers' photos, embedded video only from YouTube
-(privacy-enhanced host too) and Vimeo, nothing may frame us.
+because articles hotlink their publishers' photos, audio and video (enclosures) from anywhere
+over http(s), embedded players only from YouTube (privacy-enhanced host too), Vimeo and the
+hosts of NEWSDESK_EMBEDS, nothing may frame us.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 FRAME_HOSTS = (
@@ -20,22 +22,30 @@ FRAME_HOSTS = (
     "https://player.vimeo.com",
 )
 
-POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' https: http:",
-        "media-src 'self' https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "frame-src " + " ".join(FRAME_HOSTS),
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_policy(embeds: tuple[str, ...] = ()) -> str:
+    """The policy, with the hosts of the operator's players (Settings.embeds) as frames."""
+    frames = dict.fromkeys([*FRAME_HOSTS, *(f"https://{e.partition('/')[0]}" for e in embeds)])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' https: http:",
+            # enclosures get native players; podcasts are still often served over http
+            "media-src 'self' https: http:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-src " + " ".join(frames),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+POLICY = content_policy(settings.NEWSDESK.embeds)
 
 PERMISSIONS = "camera=(), microphone=(), geolocation=()"
 

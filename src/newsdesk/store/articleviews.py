@@ -38,6 +38,36 @@ class ImageView:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaFile:
+    """An audio or video file (an enclosure) that goes with the article: a podcast episode,
+    a news clip."""
+
+    url: str
+    type: str  # "audio/mpeg"; may be empty when the feed named none
+    length: int | None = None
+
+    @property
+    def kind(self) -> str:
+        """ "audio", "video" or "" (anything else: a PDF, an archive), for the player."""
+        major = self.type.partition("/")[0].lower()
+        return major if major in ("audio", "video") else ""
+
+    @property
+    def size(self) -> str:
+        """The length as a reader reads it ("12.4 MB"), or "" when the feed gave none."""
+        if not self.length:
+            return ""
+        if self.length < 1000:
+            return f"{self.length} bytes"
+        value, unit = self.length / 1000, "KB"
+        for bigger in ("MB", "GB"):
+            if value < 1000:
+                break
+            value, unit = value / 1000, bigger
+        return f"{value:.1f} {unit}"
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleView:
     """One published article as pages and feeds show it."""
 
@@ -62,6 +92,8 @@ class ArticleView:
     places: tuple[str, ...]
     pinned: bool
     author_slug: str = ""
+    # audio and video enclosures (images become the lead image instead)
+    media: tuple[MediaFile, ...] = ()
 
     @property
     def place_links(self) -> tuple[CategoryRef, ...]:

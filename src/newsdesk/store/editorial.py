@@ -223,16 +223,21 @@ def set_pinned(user: Any, article_ids: Iterable[int], pinned: bool) -> int:
 
 
 def delete_articles(user: Any, article_ids: Iterable[int]) -> int:
-    """Delete articles, leaving a tombstone each so the next fetch does not bring them back."""
+    """Delete articles, leaving a tombstone each so the next fetch does not bring them back:
+    in their own source, and in each source that carried them too (store.carriers), which
+    would otherwise store the article afresh once its first copy is gone."""
     deleted = 0
     who = user.get_username() if getattr(user, "is_authenticated", False) else "system"
     with transaction.atomic():
         for article in Article.objects.filter(pk__in=list(article_ids)):
-            Tombstone.objects.update_or_create(
-                source_id=article.source_id,
-                identity=article.identity,
-                defaults={"title": article.title[:1000], "url": article.url, "deleted_by": who},
-            )
+            keys = [(article.source_id, article.identity, article.url)]
+            keys += article.carriers.values_list("source_id", "identity", "url")
+            for source_id, identity, url in keys:
+                Tombstone.objects.update_or_create(
+                    source_id=source_id,
+                    identity=identity,
+                    defaults={"title": article.title[:1000], "url": url, "deleted_by": who},
+                )
             record(
                 user,
                 "delete",

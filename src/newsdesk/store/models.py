@@ -156,6 +156,9 @@ class Article(models.Model):
     enclosures: models.JSONField[list[dict[str, Any]], Any] = models.JSONField(
         default=list, blank=True
     )
+    # engine.dedupe.canonical.article_key of the link: the same article from another source
+    # is found by it and recorded as a Carrier, not stored twice (null: no article link)
+    link_key = models.CharField(max_length=2000, null=True, blank=True)
 
     class Meta:
         ordering = ["-sort_at", "-id"]
@@ -171,10 +174,34 @@ class Article(models.Model):
             models.Index(fields=["author_slug", "status", "-sort_at"], name="article_author"),
             # the recent articles a new one is compared with for its story
             models.Index(fields=["first_seen_at"], name="article_first_seen"),
+            models.Index(
+                fields=["link_key"], condition=Q(link_key__isnull=False), name="article_link_key"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class Carrier(models.Model):
+    """Another source whose feed carries a stored article: the same article link (after
+    canonicalisation) came from it too. The article is stored once, under the source that
+    brought it first; this row keeps the other source's key for the item, so its next
+    fetches know the item, and lets the pages name every source that carried it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="carriers")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="carried")
+    identity = models.CharField(max_length=600)  # the item's key within `source`
+    url = models.URLField(max_length=2000, blank=True, default="")  # as that feed gave it
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "identity"], name="carrier_source_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} carries {self.article_id}"
 
 
 class SiteSettings(models.Model):

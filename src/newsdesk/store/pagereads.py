@@ -19,7 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils.text import slugify
 
-from newsdesk.store.articleviews import ArticleView, CategoryRef, ImageView, SourceRef
+from newsdesk.store.articleviews import ArticleView, CategoryRef, ImageView, MediaFile, SourceRef
 from newsdesk.store.models import Article, Category, Place, Source, SourcePolicy
 
 # One SELECT list for every page, in the order _row() reads it.
@@ -29,7 +29,7 @@ _COLUMNS = (
     " a.image_width, a.image_height, a.attribution_site, a.attribution_url, a.origin,"
     " a.story_id, a.places, a.pinned, a.author_slug,"
     " s.id, s.name, s.slug, s.feed_url, s.site_url,"
-    " p.attribution_template, p.canonical_to_original"
+    " p.attribution_template, p.canonical_to_original, a.enclosures"
 )
 
 
@@ -87,10 +87,30 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def _places(raw: Any) -> tuple[str, ...]:
+def _json(raw: Any) -> Any:
     if isinstance(raw, str):  # SQLite keeps JSON as text; psycopg decodes jsonb itself
-        raw = json.loads(raw) if raw else []
-    return tuple(str(p) for p in raw or ())
+        return json.loads(raw) if raw else []
+    return raw
+
+
+def _places(raw: Any) -> tuple[str, ...]:
+    return tuple(str(p) for p in _json(raw) or ())
+
+
+def media_files(raw: Any) -> tuple[MediaFile, ...]:
+    """The audio and video among an article's stored enclosures."""
+    found = []
+    for e in _json(raw) or ():
+        if isinstance(e, dict) and isinstance(e.get("url"), str):
+            length = e.get("length")
+            item = MediaFile(
+                url=e["url"],
+                type=str(e.get("type") or ""),
+                length=length if isinstance(length, int) and length > 0 else None,
+            )
+            if item.kind:
+                found.append(item)
+    return tuple(found)
 
 
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -161,6 +181,7 @@ def _views(rows: list[tuple[Any, ...]]) -> list[ArticleView]:
                 places=_places(r[21]),
                 pinned=bool(r[22]),
                 author_slug=r[23] or "",
+                media=media_files(r[31]),
             )
         )
     return out

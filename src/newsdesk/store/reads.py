@@ -18,11 +18,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
-from newsdesk.store import articleviews, pagereads
-from newsdesk.store.models import Article, Category, Place, SiteSettings, Source
+from newsdesk.store import articleviews, carriers, pagereads
+from newsdesk.store.models import Article, Carrier, Category, Place, SiteSettings, Source
 
 # The page values live in articleviews (pagereads builds them too); callers know them as reads.*
 ArticleView = articleviews.ArticleView
+MediaFile = articleviews.MediaFile
 CategoryRef = articleviews.CategoryRef
 ImageView = articleviews.ImageView
 SourceRef = articleviews.SourceRef
@@ -218,6 +219,7 @@ def _view(a: Article) -> ArticleView:
         places=tuple(a.places or ()),
         pinned=a.pinned,
         author_slug=a.author_slug or "",
+        media=pagereads.media_files(a.enclosures),
     )
 
 
@@ -249,6 +251,16 @@ def article_record(a: Article) -> dict[str, Any]:
         "attribution": attribution,
         "story": a.story_id,
         "places": list(a.places or []),
+        "enclosures": [
+            {"url": e.get("url"), "type": e.get("type") or None, "length": e.get("length")}
+            for e in a.enclosures or []
+            if isinstance(e, dict) and e.get("url")
+        ],
+        # other sources whose feeds carried the same article (store.carriers)
+        "carriers": [
+            {"id": c.source.pk, "name": c.source.name, "feed_url": c.source.feed_url}
+            for c in a.carriers.all()
+        ],
     }
 
 
@@ -259,7 +271,13 @@ def _published() -> QuerySet[Article]:
     return (
         Article.objects.filter(status=PUBLISHED)
         .select_related("source", "source__policy")
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("name")),
+            Prefetch(
+                "carriers",
+                queryset=Carrier.objects.select_related("source").order_by("first_seen_at", "id"),
+            ),
+        )
         .order_by("-sort_at", "-id")
     )
 
@@ -370,6 +388,11 @@ def story_page(
 def article(article_id: int) -> ArticleView | None:
     """One published article; held, rejected and unknown ids all read as missing."""
     return pagereads.article(article_id)
+
+
+def carried_by(article_id: int) -> list[carriers.CarrierRef]:
+    """The other sources whose feeds carried this article, in the order they brought it."""
+    return carriers.of_article(article_id)
 
 
 def story_siblings(

@@ -16,12 +16,13 @@ from django.utils.text import slugify
 
 from newsdesk.engine.dating import DatePolicy, date_article
 from newsdesk.engine.dedupe import reissue
-from newsdesk.engine.dedupe.canonical import canonical_url
+from newsdesk.engine.dedupe.canonical import article_key, canonical_url
 from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.engine.dedupe.signal import StoredKey, Switch
 from newsdesk.engine.dedupe.story import StoryIndex, signature
 from newsdesk.engine.tag import article_text, tag_places
 from newsdesk.errors import InputError, StoreError
+from newsdesk.store import carriers
 from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, HostPause, Place, Source
 from newsdesk.types import CleanArticle, FullText
@@ -98,6 +99,7 @@ class SaveResult:
     reissued: int = 0  # of `updated`: items under a new key that matched a stored article
     rekeyed: int = 0  # stored articles moved to the new key of an identity switch
     went_quiet: bool = False  # this fetch found the source silent for the first time
+    carried: int = 0  # new items that are another source's stored article (store.carriers)
     # (article id, story signature) of the new articles, for group_stories after the commit
     signatures: tuple[tuple[int, bytes], ...] = ()
 
@@ -319,6 +321,7 @@ def _article_fields(incoming: Incoming) -> dict[str, Any]:
         "origin": (a.origin or "")[:200],
         "content_hash": incoming.content_hash,
         "enclosures": [{"url": e.url, "type": e.type, "length": e.length} for e in a.enclosures],
+        "link_key": article_key(a.url),
     }
 
 
@@ -464,13 +467,20 @@ def _save_feed(
             for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
         }
         reissues = _reissued(source.id, existing, items) if policy.match_reissued else {}
+        fresh = [k for k in first if k not in existing and k not in reissues]
+        carried = carriers.known(source.id, fresh)
+        elsewhere = carriers.elsewhere(
+            source.id, {k: first[k].article.url for k in fresh if k not in carried}
+        )
         to_create: list[tuple[Article, list[Category], list[Place]]] = []
         for identity, incoming in first.items():
+            old = existing.get(identity) or reissues.get(identity)
+            if old is None and (identity in carried or identity in elsewhere):
+                continue  # stored once, by the source that brought it first
             fields = _article_fields(incoming)
             names = ([source.category] if source.category else []) + list(
                 incoming.article.categories
             )
-            old = existing.get(identity) or reissues.get(identity)
             if old is None:
                 dated = date_article(policy.dates, incoming.article.published, now)
                 fields.update(_date_fields(dated, incoming.article))
@@ -520,6 +530,13 @@ def _save_feed(
             signatures = tuple(
                 (a.pk, bytes(a.story_signature)) for a in created if a.story_signature is not None
             )
+        carriers.record(
+            source.id,
+            elsewhere,
+            {k: first[k].article.url or "" for k in elsewhere},
+            cache.get(source.category.strip()) if source.category else None,
+            now,
+        )
         went_quiet = _record_success(
             source,
             health,
@@ -532,6 +549,7 @@ def _save_feed(
         reissued=len(reissues),
         rekeyed=rekeyed,
         went_quiet=went_quiet,
+        carried=len(elsewhere),
         signatures=signatures,
     )
 
@@ -717,6 +735,8 @@ def rekey_articles(source_id: int, rule: KeyRule) -> int:
     for article, key in moved:
         article.identity = key
     Article.objects.bulk_update([a for a, _ in moved], ["identity"], batch_size=500)
+    # what it carries is matched again by link, under the new keys, in the same save
+    carriers.forget(source_id)
     return len(moved)
 
 

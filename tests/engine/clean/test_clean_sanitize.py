@@ -87,6 +87,39 @@ def test_embed_over_http_is_upgraded_and_other_paths_refused() -> None:
     assert "<iframe" not in sanitize_html('<iframe src="https://youtube.com.evil.example/embed/x">')
 
 
+def test_the_operators_players_are_allowed_only_where_configured() -> None:
+    player = '<iframe src="https://w.soundcloud.com/player/?url=x"></iframe>'
+    assert "<iframe" not in sanitize_html(player)
+    extra = ("w.soundcloud.com/player/",)
+    frame = _root(sanitize_html(player, extra)).find("iframe")
+    assert frame is not None and frame.get("src") == "https://w.soundcloud.com/player/?url=x"
+    assert frame.get("sandbox") == "allow-scripts allow-same-origin allow-presentation"
+    # the prefix is a host and a path, not the start of any URL
+    for outside in (
+        "https://w.soundcloud.com.evil.example/player/",
+        "https://w.soundcloud.com/other/",
+        "https://user@w.soundcloud.com/player/",
+        "javascript:alert(1)//w.soundcloud.com/player/",
+    ):
+        assert "<iframe" not in sanitize_html(f'<iframe src="{outside}"></iframe>', extra)
+    # the cleaner of the default list is not changed by another list
+    assert "<iframe" not in sanitize_html(player)
+
+
+def test_clean_item_keeps_the_embeds_its_options_allow() -> None:
+    from newsdesk.engine.clean import clean_item
+    from newsdesk.types import CleanOptions, ParsedFeed, ParsedItem
+
+    body = '<p>Listen.</p><iframe src="https://w.soundcloud.com/player/?url=x"></iframe>'
+    item = ParsedItem(guid="g", link="https://news.example/a", title="A", content_html=body)
+    feed = ParsedFeed(format="rss", title="F", link="https://news.example/", items=(item,))
+    assert "<iframe" not in clean_item(item, feed).body_html
+    options = CleanOptions(embeds=("w.soundcloud.com/player/",))
+    assert '<iframe src="https://w.soundcloud.com/player/?url=x"' in (
+        clean_item(item, feed, options).body_html
+    )
+
+
 def test_media_keep_controls() -> None:
     root = _root(
         sanitize_html(

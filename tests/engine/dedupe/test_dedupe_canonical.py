@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from newsdesk.engine.dedupe import canonical_url
+from newsdesk.engine.dedupe.canonical import article_key
 
 
 @pytest.mark.parametrize(
@@ -32,3 +33,24 @@ def test_canonical_url(url: str, canonical: str) -> None:
 def test_order_and_repeats_of_kept_parameters_are_preserved() -> None:
     url = "https://news.example/s?b=2&a=1&a=0&utm_term=x"
     assert canonical_url(url) == "https://news.example/s?b=2&a=1&a=0"
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("https://www.News.example/2026/talks/?utm_source=x#top", "news.example/2026/talks"),
+        ("http://news.example/2026/talks", "news.example/2026/talks"),
+        ("https://news.example/?p=123", "news.example/?p=123"),
+        ("https://news.example:8443/a", "news.example:8443/a"),
+        # no article's own page: shared by many items, so never a match
+        ("https://news.example/", None),
+        ("https://www.news.example", None),
+        ("https://news.example/?utm_source=feed", None),
+        ("tag:news.example,2025:1", None),
+        ("mailto:desk@news.example", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_article_key(url: str | None, key: str | None) -> None:
+    assert article_key(url) == key

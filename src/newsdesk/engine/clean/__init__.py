@@ -93,7 +93,7 @@ def clean_item(
     has_content = bool((item.content_html or "").strip())
     source_html = item.content_html if has_content else item.summary_html
     body, image, attribution, origin = _clean_body(source_html or "", item, base, options)
-    body_html = sanitize_html(body)
+    body_html = sanitize_html(body, options.embeds)
 
     body_text = html_to_text(body_html)
     summary = summarize_text(body_text, options.summary_length)

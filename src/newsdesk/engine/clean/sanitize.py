@@ -7,6 +7,7 @@ steps did, the stored body is what this module allows and nothing more.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import re
 from functools import cache
@@ -70,8 +71,9 @@ _SRCSET_SPLIT = re.compile(r"[\s,]+")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
-def allowed_embed(url: str) -> str | None:
-    """The https form of an allow-listed player URL, or None for anything else."""
+def allowed_embed(url: str, extra: tuple[str, ...] = ()) -> str | None:
+    """The https form of an allow-listed player URL (ours, or one of `extra`'s prefixes),
+    or None for anything else."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -80,7 +82,8 @@ def allowed_embed(url: str) -> str | None:
         return None
     host = (parts.hostname or "").lower()
     path = host + parts.path
-    if not path.startswith(EMBED_PREFIXES) or parts.username or parts.password or parts.port:
+    allowed = path.startswith(EMBED_PREFIXES) or bool(extra and path.startswith(extra))
+    if not allowed or parts.username or parts.password or parts.port:
         return None
     query = f"?{parts.query}" if parts.query else ""
     return f"https://{host}{parts.path}{query}"
@@ -96,7 +99,9 @@ def _safe_srcset(value: str) -> str | None:
     return value
 
 
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+def _attribute_filter(
+    tag: str, attribute: str, value: str, embeds: tuple[str, ...] = ()
+) -> str | None:
     # nh3 checks URL schemes on href/src/poster/cite itself; srcset and iframe hosts it cannot.
     # A scheme split by control characters ("java&#1;script:") reads as a relative URL to nh3.
     value = strip_control_chars(value)
@@ -107,19 +112,22 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "srcset":
         return _safe_srcset(value)
     if tag == "iframe" and attribute == "src":
-        return allowed_embed(value)
+        return allowed_embed(value, embeds)
     return value
 
 
 @cache
-def _cleaner() -> nh3.Cleaner:
+def _cleaner(embeds: tuple[str, ...] = ()) -> nh3.Cleaner:
+    """The cleaner for our players and the operator's `embeds` (one per list: a cache key)."""
     import nh3
 
     return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=_attribute_filter,
+        attribute_filter=functools.partial(_attribute_filter, embeds=embeds)
+        if embeds
+        else _attribute_filter,
         strip_comments=True,
         link_rel=LINK_REL,
         url_schemes=set(URL_SCHEMES),
@@ -156,7 +164,7 @@ def strip_control_chars(text: str) -> str:
     return _CONTROL_CHARS.sub("", text)
 
 
-def _settle_iframes(html: str) -> str:
+def _settle_iframes(html: str, embeds: tuple[str, ...]) -> str:
     import lxml.html
 
     root = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -171,7 +179,7 @@ def _settle_iframes(html: str) -> str:
             frame.remove(child)
     inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;")
     inner += "".join(lxml.html.tostring(child, encoding=str) for child in root)
-    return str(_cleaner().clean(inner))
+    return str(_cleaner(embeds).clean(inner))
 
 
 _IFRAME_TAG = re.compile(r"<iframe\b[^>]*>")
@@ -190,14 +198,16 @@ def _settled_order(tag: re.Match[str]) -> str:
     return rest[:-1] + found["sandbox"] + found["loading"] + ">"
 
 
-def sanitize_html(html: str) -> str:
-    """Reduce untrusted HTML to the allow-list; safe to render as is, idempotent."""
+def sanitize_html(html: str, embeds: tuple[str, ...] = ()) -> str:
+    """Reduce untrusted HTML to the allow-list (with the operator's extra player prefixes,
+    `embeds`: "host/path", as Settings.embeds spells them); safe to render as is,
+    idempotent."""
     if not html or not html.strip():
         return ""
-    out = str(_cleaner().clean(strip_control_chars(html)))
+    out = str(_cleaner(embeds).clean(strip_control_chars(html)))
     if "<iframe" in out:
         # An iframe whose src was refused would remain as an empty frame; drop the element.
-        out = _IFRAME_TAG.sub(_settled_order, _settle_iframes(out))
+        out = _IFRAME_TAG.sub(_settled_order, _settle_iframes(out, embeds))
     # Character references (&#1;) decode to control characters only now; drop them too.
     out = strip_control_chars(out)
     return out if out.strip() else ""

@@ -56,3 +56,24 @@ def canonical_url(url: str) -> str:
         if segment and not _is_tracking(unquote_plus(segment.split("=", 1)[0]))
     )
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def article_key(url: str | None) -> str | None:
+    """What two sources' links to one article have in common: the canonical URL without its
+    scheme, a leading "www." or a trailing slash, which sites mix up for the same page.
+
+    None for anything that is not an article's own page: no http(s) URL, or a site's bare
+    home page, which feeds give as the link of items that have none of their own.
+    """
+    if not url:
+        return None
+    canonical = canonical_url(url)
+    scheme, sep, rest = canonical.partition("://")
+    if not sep or scheme not in _DEFAULT_PORTS:
+        return None
+    rest = rest.removeprefix("www.")
+    host, _, tail = rest.partition("/")
+    tail = tail.rstrip("/")
+    if not host or not tail:
+        return None
+    return f"{host}/{tail}"[:2000]
