@@ -93,7 +93,7 @@ def test_article_page_shows_the_whole_story(client: Client, seed: Seed) -> None:
     assert text(line) == f"The post {a.title} first appeared on Algemeiner.com."
     hrefs = [x.get("href") for x in select(line, "a")]
     assert hrefs == [a.url, "https://www.algemeiner.example/"]
-    assert text(select(story, ".origin")[0]) == "Originally by i24 News"
+    assert text(select(story, ".origin")[0]) == "Originally by i24 News, via Algemeiner.com"
     more = select(story, ".more a")[0]
     assert (text(more), more.get("href")) == ("Continue Reading", a.url)
     assert [text(x) for x in select(story, ".tags a")] == ["Middle East"]
