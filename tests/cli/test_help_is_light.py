@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = {"django", "httpx", "lxml", "trafilatura", "nh3", "feedparser", "fastfeedparser", "rich"}
 
@@ -24,3 +26,43 @@ def test_help_imports_no_heavy_library() -> None:
     loaded = set(json.loads(out.stdout))
     assert not (loaded & HEAVY), loaded & HEAVY
     assert "newsdesk" in loaded
+
+
+def test_an_update_of_a_migrated_home_loads_no_migration_graph_nor_httpx(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
+    code = (
+        "import sys, json\n"
+        "from newsdesk.cli import main\n"
+        "main(['update'])\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    assert "django" in loaded and "newsdesk.pipeline.update" in loaded
+    # the migration graph is not built when every migration file is recorded as applied
+    slow = {"httpx", "django.db.migrations.loader", "django_stubs_ext"}
+    assert not (loaded & slow), loaded & slow
+
+
+def test_a_migration_not_recorded_yet_is_applied(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
+    db = sqlite3.connect(tmp_path / "newsdesk.sqlite3")
+    with db:  # the database as it was before 0014: no carriers, no link keys
+        db.execute("DROP TABLE store_carrier")
+        db.execute("DROP INDEX article_link_key")
+        db.execute("ALTER TABLE store_article DROP COLUMN link_key")
+        db.execute("DELETE FROM django_migrations WHERE app = 'store' AND name = '0014_carriers'")
+    db.close()
+    subprocess.run([sys.executable, "-m", "newsdesk.cli", "sources"], env=env, check=True)
+    with sqlite3.connect(tmp_path / "newsdesk.sqlite3") as check:
+        names = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        recorded = check.execute(
+            "SELECT count(*) FROM django_migrations WHERE name = '0014_carriers'"
+        ).fetchone()[0]
+    assert "store_carrier" in names and recorded == 1

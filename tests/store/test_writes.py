@@ -77,6 +77,49 @@ def test_claims_are_disjoint_and_expire() -> None:
     assert len(later) == 5 and all(s.leased_by == "w3" for s in later)
 
 
+def test_claimed_sources_carry_what_the_pipeline_needs() -> None:
+    source, _ = writes.add_source("https://a.example/feed", "A", category="World")
+    Source.objects.filter(pk=source.id).update(
+        next_fetch_at=NOW - timedelta(minutes=1),
+        etag='"v1"',
+        consecutive_errors=2,
+        last_new_at=NOW - timedelta(days=2),
+        usual_gap_seconds=3600.0,
+    )
+    (claimed,) = writes.claim_sources(NOW, owner="w1", lease=timedelta(minutes=5), limit=5)
+    assert claimed == replace(writes.source_state(source.id), leased_by="w1")
+    assert (claimed.category, claimed.etag, claimed.consecutive_errors) == ("World", '"v1"', 2)
+    assert claimed.last_new_at == NOW - timedelta(days=2)
+    assert writes.count_due(NOW) == 0  # held now
+    assert writes.count_due(NOW + timedelta(minutes=6)) == 1  # its lease ran out
+
+
+def test_304s_are_recorded_together_and_a_lost_lease_only_drops_its_own() -> None:
+    for n in range(4):
+        writes.add_source(f"https://s{n}.example/feed", f"S{n}")
+    Source.objects.update(next_fetch_at=NOW - timedelta(minutes=1))
+    lease = timedelta(minutes=5)
+    mine = writes.claim_sources(NOW, owner="w1", lease=lease, limit=9)
+    # the third one's lease ran out and another worker holds it now
+    Source.objects.filter(pk=mine[2].id).update(leased_by="w2")
+    later = NOW + timedelta(hours=1)
+    results = writes.record_not_modified(
+        [
+            (s, writes.FeedHealth(status=304, fetched_at=NOW, next_fetch_at=later, etag='"e"'))
+            for s in mine
+        ]
+    )
+    assert [isinstance(r, writes.LeaseLostError) for r in results] == [False, False, True, False]
+    rows = {s.pk: s for s in Source.objects.all()}
+    for n, state in enumerate(mine):
+        row = rows[state.id]
+        if n == 2:
+            assert (row.leased_by, row.fetch_count, row.etag) == ("w2", 0, "")
+        else:
+            assert (row.leased_by, row.fetch_count, row.last_status) == ("", 1, 304)
+            assert (row.next_fetch_at, row.etag) == (later, '"e"')
+
+
 def test_a_save_that_lost_a_deadlock_is_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import OperationalError
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_stubs_ext
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -40,6 +41,10 @@ from newsdesk.store.models import (
     Tombstone,
 )
 from newsdesk.store.writes import EDITABLE
+
+# lets ModelAdmin[Model] and friends be subscripted at run time, as the type checker wants;
+# done here, where they are, so commands that never load the admin do not pay for it
+django_stubs_ext.monkeypatch()
 
 admin.site.site_header = "newsdesk editor's desk"
 admin.site.site_title = "newsdesk"

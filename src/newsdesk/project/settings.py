@@ -7,12 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import django_stubs_ext
-
 from newsdesk.config import Settings, load_settings
-
-# lets ModelAdmin[Model] and friends be subscripted at run time, as the type checker wants
-django_stubs_ext.monkeypatch()
 
 NEWSDESK: Settings = load_settings()
 

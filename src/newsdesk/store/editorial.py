@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -87,14 +87,25 @@ def _patterns(text: str) -> tuple[str, ...]:
 
 def build_settings(source_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...], KeyRule]]:
     """source id -> (attribution patterns, identity rule): the part of policy_for that
-    parsing and cleaning depend on, for many sources in two queries."""
-    rules = dict(Source.objects.filter(pk__in=source_ids).values_list("id", "identity_rule"))
-    patterns = dict(
-        SourcePolicy.objects.filter(source_id__in=source_ids).values_list(
-            "source_id", "attribution_patterns"
-        )
+    parsing and cleaning depend on, for many sources in one statement (asked for every
+    batch of claimed sources, where compiling two ORM queries cost more than the feeds'
+    304s)."""
+    if not source_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(source_ids))
+    # only our models' table names and placeholders are formatted into the statement
+    sql = (
+        f"SELECT s.id, s.identity_rule, p.attribution_patterns FROM {_SOURCE} s"  # noqa: S608
+        f" LEFT JOIN {_POLICY} p ON p.source_id = s.id WHERE s.id IN ({marks})"
     )
-    return {pk: (_patterns(patterns.get(pk, "")), _key_rule(rule)) for pk, rule in rules.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(source_ids))
+        rows = cursor.fetchall()
+    return {pk: (_patterns(patterns or ""), _key_rule(rule)) for pk, rule, patterns in rows}
+
+
+_SOURCE = Source._meta.db_table
+_POLICY = SourcePolicy._meta.db_table
 
 
 def policy_for(source_id: int) -> Policy:

@@ -15,12 +15,12 @@ CounterKey = tuple[str, str]  # (name, labels)
 
 
 def add_counts(deltas: Mapping[CounterKey, float]) -> None:
-    """Add one run's counts; rows are touched in a fixed order so two workers flushing at
-    once never deadlock on PostgreSQL."""
-    for (name, labels), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        with transaction.atomic():
+    """Add one run's counts, in one transaction; rows are touched in a fixed order so two
+    workers flushing at once never deadlock on PostgreSQL."""
+    with transaction.atomic():
+        for (name, labels), delta in sorted(deltas.items()):
+            if not delta:
+                continue
             updated = MetricCounter.objects.filter(name=name, labels=labels).update(
                 value=F("value") + delta
             )

@@ -11,16 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from newsdesk.config import Settings
-from newsdesk.engine.fetch.connect import GuardedTransport
 from newsdesk.engine.fetch.decode import BoundedDecoder
 from newsdesk.engine.fetch.guard import Resolver, check_url, check_url_form
 from newsdesk.engine.fetch.links import hub_links
@@ -41,6 +40,11 @@ from newsdesk.errors import (
     TooManyRedirectsError,
 )
 from newsdesk.types import Fetched, FetchRequest
+
+if TYPE_CHECKING:
+    # httpx only serves in-process transports (tests, mounts) and joins redirect targets:
+    # imported when one is used, not by every worker that only polls the network
+    import httpx
 
 _T = TypeVar("_T")
 
@@ -89,6 +93,10 @@ class Fetcher:
         self._session: Any = None
         self._client: httpx.AsyncClient | None = None
         if transport is not None or mounts:
+            import httpx
+
+            from newsdesk.engine.fetch.connect import GuardedTransport
+
             limits = httpx.Limits(
                 max_connections=max(settings.fetch_concurrency, settings.per_host_concurrency),
                 max_keepalive_connections=max(settings.fetch_concurrency, 1),
@@ -198,12 +206,7 @@ class Fetcher:
             location = answer.headers.get("location", "").strip()
             if not location:
                 raise FetchError(f"fetch: HTTP {answer.status} without a Location from {url}", url)
-            try:
-                url = str(httpx.URL(url).join(location))
-            except httpx.InvalidURL as e:
-                raise FetchError(
-                    f"fetch: bad redirect Location {location!r} from {url}", url
-                ) from e
+            url = _joined(url, location)
         limit = self._settings.max_redirects
         raise TooManyRedirectsError(f"fetch: more than {limit} redirects, last to {url}", url)
 
@@ -288,12 +291,7 @@ class Fetcher:
             location = answer.headers.get("location", "").strip()
             if not location:
                 raise FetchError(f"fetch: HTTP {status} without a Location from {url}", url)
-            try:
-                return status, str(httpx.URL(url).join(location))
-            except httpx.InvalidURL as e:
-                raise FetchError(
-                    f"fetch: bad redirect Location {location!r} from {url}", url
-                ) from e
+            return status, _joined(url, location)
         if status == 304:
             return _fetched(url, answer, b"")
         if status >= 400:
@@ -325,6 +323,16 @@ class Fetcher:
         return _fetched(url, answer, decoder.content())
 
 
+def _joined(url: str, location: str) -> str:
+    """A redirect's target, read as the guard reads URLs (checked before it is asked)."""
+    import httpx
+
+    try:
+        return str(httpx.URL(url).join(location))
+    except httpx.InvalidURL as e:
+        raise FetchError(f"fetch: bad redirect Location {location!r} from {url}", url) from e
+
+
 def _fetched(url: str, answer: Answer, content: bytes) -> Fetched:
     headers = answer.headers
     hubs, self_url = hub_links(headers, url)
@@ -341,6 +349,8 @@ def _fetched(url: str, answer: Answer, content: bytes) -> Fetched:
 
 
 def _timeout_kind(e: httpx.TimeoutException) -> str:
+    import httpx
+
     kinds = {
         httpx.ConnectTimeout: "connecting",
         httpx.ReadTimeout: "reading",
@@ -351,6 +361,8 @@ def _timeout_kind(e: httpx.TimeoutException) -> str:
 
 
 def _network_kind(e: httpx.HTTPError) -> str:
+    import httpx
+
     if isinstance(e, httpx.ConnectError):
         return "cannot connect"
     if isinstance(e, httpx.RemoteProtocolError | httpx.LocalProtocolError):
@@ -361,10 +373,12 @@ def _network_kind(e: httpx.HTTPError) -> str:
 
 
 def _host_of(url: str) -> str:
+    """The host a URL's politeness slot and pause are kept under (the guard, run next inside
+    the slot, checks the URL itself with the parser of the connection)."""
     try:
-        return httpx.URL(url).host
-    except httpx.InvalidURL:
-        return ""  # the guard, run next inside the slot, refuses it with a clear message
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
 
 
 @contextlib.contextmanager
@@ -375,16 +389,24 @@ def _as_fetch_errors(url: str) -> Iterator[None]:
     except FetchError as e:
         e.url = e.url or url  # raised at connect time, where only the host is known
         raise
-    except httpx.TimeoutException as e:
-        raise FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url) from e
-    except httpx.HTTPError as e:
-        reason = str(e) or type(e).__name__
-        raise FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url) from e
     except Exception as e:
-        failure = _aiohttp_failure(e, url)
+        failure = _httpx_failure(e, url) or _aiohttp_failure(e, url)
         if failure is None:
             raise
         raise failure from e
+
+
+def _httpx_failure(e: Exception, url: str) -> FetchError | None:
+    """httpx's failures as our FetchErrors (None: not one of httpx's)."""
+    httpx = sys.modules.get("httpx")
+    if httpx is None:  # never imported, so nothing of it has run
+        return None
+    if isinstance(e, httpx.TimeoutException):
+        return FetchTimeoutError(f"fetch: {_timeout_kind(e)} timed out for {url}", url)
+    if isinstance(e, httpx.HTTPError):
+        reason = str(e) or type(e).__name__
+        return FetchError(f"fetch: {_network_kind(e)} for {url}: {reason}", url)
+    return None
 
 
 def _aiohttp_failure(e: Exception, url: str) -> FetchError | None:
