@@ -12,6 +12,10 @@ from newsdesk.store.metrics import CounterKey
 
 # seconds; Prometheus' usual web buckets, widened at the top for slow feeds
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+_BUCKET_KEYS = tuple(
+    (bound, ("newsdesk_fetch_seconds_bucket", f'le="{bound}"')) for bound in LATENCY_BUCKETS
+)
+_OUTCOME_KEYS: dict[str, CounterKey] = {}
 
 
 class Tally:
@@ -20,14 +24,18 @@ class Tally:
         self.pending = 0
 
     def fetch(self, outcome: str, seconds: float, size: int) -> None:
-        self.counts[("newsdesk_fetches_total", f'outcome="{outcome}"')] += 1
-        self.counts[("newsdesk_fetch_bytes_total", "")] += size
-        self.counts[("newsdesk_fetch_seconds_sum", "")] += seconds
-        self.counts[("newsdesk_fetch_seconds_count", "")] += 1
-        for bound in LATENCY_BUCKETS:
+        counts = self.counts
+        key = _OUTCOME_KEYS.get(outcome)
+        if key is None:
+            key = _OUTCOME_KEYS[outcome] = ("newsdesk_fetches_total", f'outcome="{outcome}"')
+        counts[key] += 1
+        counts[("newsdesk_fetch_bytes_total", "")] += size
+        counts[("newsdesk_fetch_seconds_sum", "")] += seconds
+        counts[("newsdesk_fetch_seconds_count", "")] += 1
+        for bound, bucket in _BUCKET_KEYS:
             if seconds <= bound:
-                self.counts[("newsdesk_fetch_seconds_bucket", f'le="{bound}"')] += 1
-        self.counts[("newsdesk_fetch_seconds_bucket", 'le="+Inf"')] += 1
+                counts[bucket] += 1
+        counts[("newsdesk_fetch_seconds_bucket", 'le="+Inf"')] += 1
         self.pending += 1
 
     def articles(self, new: int, updated: int) -> None:

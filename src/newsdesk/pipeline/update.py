@@ -129,6 +129,7 @@ class _Network:
         self.seam = seam
         self.user_agent = settings.user_agent
         self.alerts: list[concurrent.futures.Future[None]] = []
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -176,6 +177,19 @@ class _Network:
         except queue.Full:
             # the consumer is slower than the network; blocking here is the back-pressure
             await asyncio.to_thread(out.put, outcome)
+
+    async def fetch_feeds(
+        self,
+        sources: Sequence[SourceState],
+        out: queue.Queue[_Outcome],
+        recipes: dict[int, Recipe],
+    ) -> None:
+        """Start fetching a batch of sources: one hand-over to the loop for the batch (each
+        one wakes the loop's thread with a write to its pipe)."""
+        for source in sources:
+            task = asyncio.create_task(self.fetch_feed(source, out, recipes.get(source.id)))
+            self.tasks.add(task)  # the loop keeps only a weak reference to a task
+            task.add_done_callback(self.tasks.discard)
 
     async def fetch_page(self, url: str) -> Fetched:
         return await self.fetcher.get_page(url)
@@ -676,8 +690,7 @@ def update(
     def start(sources: list[SourceState]) -> None:
         nonlocal pending
         recipes = _recipes([s.id for s in sources], run.base_options) if preparer else {}
-        for source in sources:
-            network.submit(network.fetch_feed(source, handoff, recipes.get(source.id)))
+        network.submit(network.fetch_feeds(sources, handoff, recipes))
         pending += len(sources)
 
     try:

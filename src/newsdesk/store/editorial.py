@@ -133,11 +133,11 @@ def policy_for(source_id: int) -> Policy:
     )
 
 
+_KEY_RULES = {rule.value: rule for rule in KeyRule}  # asked per claimed source
+
+
 def _key_rule(value: str) -> KeyRule:
-    try:
-        return KeyRule(value)
-    except ValueError:
-        return KeyRule.GUID
+    return _KEY_RULES.get(value, KeyRule.GUID)
 
 
 def _date_policy(value: str) -> DatePolicy:

@@ -288,6 +288,7 @@ def claim_sources(
         return [_state_of_row(row) for row in cursor.fetchall()]
 
 
+_FULL_TEXT = {mode.value: mode for mode in FullText}  # a dict, where Enum() costs 30 µs
 _STATE_COLUMNS = (
     "s.id, s.name, s.feed_url, s.etag, s.last_modified, s.consecutive_errors, s.full_text,"
     " s.review, s.leased_by, s.last_new_at, s.usual_gap_seconds, s.quiet_since"
@@ -308,7 +309,7 @@ def _state_of_row(row: Sequence[Any]) -> SourceState:
         etag=row[3],
         last_modified=row[4],
         consecutive_errors=row[5],
-        full_text=FullText(row[6]),
+        full_text=_FULL_TEXT.get(row[6], FullText.AUTO),
         review=bool(row[7]),
         category=row[12],
         leased_by=row[8],

@@ -143,45 +143,72 @@ def similarity(one: bytes, other: bytes) -> float:
 
 
 class StoryIndex:
-    """Recent articles by signature: which story does a new one belong to?"""
+    """Recent articles by signature: which story does a new one belong to?
+
+    The signatures are rows of one matrix, so a new article is compared with all its
+    candidates in one numpy operation (one comparison per candidate cost 4 µs of numpy
+    overhead each, a third of matching).
+    """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self._threshold = threshold
         self._bands: list[defaultdict[bytes, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
-        self._known: dict[int, tuple[np.ndarray, int | None, int]] = {}
+        # article id -> (row of its signature, story id, source id)
+        self._known: dict[int, tuple[int, int | None, int]] = {}
+        self._matrix: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self._known)
 
     @staticmethod
-    def _keys(values: np.ndarray) -> list[bytes]:
-        return [values[i * ROWS : (i + 1) * ROWS].tobytes() for i in range(BANDS)]
+    def _keys(raw: bytes) -> list[bytes]:
+        step = ROWS * 4  # bytes of one band: ROWS little-endian uint32 values
+        return [raw[i * step : (i + 1) * step] for i in range(BANDS)]
+
+    def _row(self, values: np.ndarray) -> int:
+        import numpy as np
+
+        row = len(self._known)
+        if self._matrix is None or row == len(self._matrix):
+            grown = np.empty((max(1024, 2 * row), NUM_PERM), dtype="<u4")
+            if self._matrix is not None:
+                grown[:row] = self._matrix
+            self._matrix = grown
+        self._matrix[row] = values
+        return row
 
     def add(self, article_id: int, raw: bytes, story_id: int | None, source_id: int) -> None:
         values = _values(raw)
         if values is None or article_id in self._known:
             return
-        self._known[article_id] = (values, story_id, source_id)
-        for band, key in zip(self._bands, self._keys(values), strict=True):
+        self._known[article_id] = (self._row(values), story_id, source_id)
+        for band, key in zip(self._bands, self._keys(raw), strict=True):
             bucket = band[key]
             if len(bucket) < BUCKET_CAP:
                 bucket.append(article_id)
 
     def match(self, raw: bytes) -> int | None:
-        """The article most like this signature (at least THRESHOLD alike), or None."""
+        """The article most like this signature (at least THRESHOLD alike), or None: the
+        most alike of the CHECKED candidates sharing the most bands, the lowest id on a tie."""
         values = _values(raw)
-        if values is None:
+        if values is None or self._matrix is None:
             return None
         hits: Counter[int] = Counter()
-        for band, key in zip(self._bands, self._keys(values), strict=True):
-            hits.update(band.get(key, ()))
-        best: tuple[float, int] | None = None
-        for key_id, _ in hits.most_common(CHECKED):
-            alike = float((values == self._known[key_id][0]).sum()) / NUM_PERM
-            if alike >= self._threshold and (
-                best is None or (alike, -key_id) > (best[0], -best[1])
+        for band, key in zip(self._bands, self._keys(raw), strict=True):
+            found = band.get(key)
+            if found:
+                hits.update(found)
+        if not hits:
+            return None
+        candidates = [key_id for key_id, _ in hits.most_common(CHECKED)]
+        rows = [self._known[key_id][0] for key_id in candidates]
+        equal = (self._matrix[rows] == values).sum(axis=1).tolist()
+        best: tuple[int, int] | None = None
+        for key_id, same in zip(candidates, equal, strict=True):
+            if same / NUM_PERM >= self._threshold and (
+                best is None or (same, -key_id) > (best[0], -best[1])
             ):
-                best = (alike, key_id)
+                best = (same, key_id)
         return best[1] if best else None
 
     def story_of(self, article_id: int) -> int:
@@ -191,5 +218,5 @@ class StoryIndex:
 
     def join(self, article_id: int, story_id: int) -> None:
         """Record that an indexed article now belongs to `story_id`."""
-        values, _, source = self._known[article_id]
-        self._known[article_id] = (values, story_id, source)
+        row, _, source = self._known[article_id]
+        self._known[article_id] = (row, story_id, source)

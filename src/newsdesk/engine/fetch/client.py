@@ -372,6 +372,7 @@ def _network_kind(e: httpx.HTTPError) -> str:
     return "network error"
 
 
+@functools.lru_cache(maxsize=8192)  # asked twice a request; a worker asks the same URLs
 def _host_of(url: str) -> str:
     """The host a URL's politeness slot and pause are kept under (the guard, run next inside
     the slot, checks the URL itself with the parser of the connection)."""

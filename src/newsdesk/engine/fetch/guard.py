@@ -74,13 +74,26 @@ def check_url_form(url: str, *, allow_private: bool) -> tuple[str, int]:
     if not host or host.startswith(".") or not host.isascii():
         raise InputError(f"fetch: not an http(s) URL (no host): {url!r}")
     port = port or (443 if parsed.scheme == "https" else 80)
+    refused = _host_refused(host, allow_private)
+    if refused is not None:
+        raise BlockedAddressError(f"fetch: refused {refused} {url}", url)
+    return host, port
+
+
+@functools.lru_cache(maxsize=4096)
+def _host_refused(host: str, allow_private: bool) -> str | None:
+    """Why a URL's host is refused before any lookup (an address literal that is not
+    allowed, or a loopback name), or None; per host, as a run asks many URLs of one."""
     literal = ip_literal(host)
     if literal is not None:
-        check_address(literal, allow_private=allow_private, url=url)
-    elif not allow_private and (host == "localhost" or host.endswith(".localhost")):
+        kind = refused_kind(literal)
+        if kind is None or (allow_private and kind not in _ALWAYS_REFUSED):
+            return None
+        return f"{kind} address {literal} for"
+    if not allow_private and (host == "localhost" or host.endswith(".localhost")):
         # RFC 6761: these names are loopback whatever DNS says.
-        raise BlockedAddressError(f"fetch: refused loopback host {host} in {url}", url)
-    return host, port
+        return f"loopback host {host} in"
+    return None
 
 
 def checked_addresses(
