@@ -40,7 +40,9 @@ def check_identity(source_id: int, policy: Policy, built: Built) -> Checked:
         return Checked(built, rule, None)
     seen = [_seen(item, inc) for item, inc in built.items]
     stored = (
-        writes.stored_link_keys(source_id, [s.url for s in seen]) if rule is KeyRule.GUID else {}
+        writes.stored_link_keys(source_id, [s.url for s in seen])
+        if rule is KeyRule.GUID and policy.history
+        else {}
     )
     switch = assess(rule, seen, stored)
     if switch is None:

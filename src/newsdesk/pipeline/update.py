@@ -222,10 +222,14 @@ def screen_feed(
     replay explains."""
     checked = check_identity(source.id, policy, built)
     items = checked.built.items
-    gone = editorial.tombstoned(
-        source.id,
-        [inc.identity for _, inc in items],
-        {inc.identity: inc.article.url or "" for _, inc in items},
+    gone = (
+        editorial.tombstoned(
+            source.id,
+            [inc.identity for _, inc in items],
+            {inc.identity: inc.article.url or "" for _, inc in items},
+        )
+        if policy.history
+        else set()
     )
     return checked, rules.screen(policy, items, now, gone)
 
@@ -375,7 +379,7 @@ class _Run:
         )
 
     def _full_text(
-        self, source: SourceState, built: Built, options: CleanOptions
+        self, source: SourceState, built: Built, options: CleanOptions, history: bool
     ) -> list[Incoming]:
         """Swap summaries for the article pages' full text, for items not stored yet."""
         from newsdesk.engine.extract import extract_page
@@ -387,9 +391,13 @@ class _Run:
         }
         if not asking:
             return [inc for _, inc in built.items]
-        stored = writes.stored_hashes(source.id, list(asking))
+        stored = writes.stored_hashes(source.id, list(asking)) if history else {}
         # another source's article (carried, not stored again) needs no page either
-        carried = set(carriers.known(source.id, [k for k in asking if k not in stored]))
+        carried = (
+            set(carriers.known(source.id, [k for k in asking if k not in stored]))
+            if history
+            else set()
+        )
         # the links of every item not stored, as save_feed will weigh them
         links = {
             inc.identity: inc.article.url
@@ -498,7 +506,7 @@ class _Run:
         built = usable(prepared, recipe) or build_items(fetched, recipe.options, recipe.rule)
         checked, screened = screen_feed(source, policy, built, now)
         built = replace(checked.built, items=screened.items)
-        incoming = self._full_text(source, built, recipe.options)
+        incoming = self._full_text(source, built, recipe.options, policy.history)
         hint = decide.server_hint(fetched.headers, now, built.feed.ttl_minutes)
         bounds = rules.bounds(policy, self.bounds)
         if not pushed and self._pushing(source, fetched, built.feed, now):
@@ -533,6 +541,7 @@ class _Run:
                 dates=policy.date_policy,
                 match_reissued=policy.match_reissued,
                 switch=checked.switch,
+                history=policy.history,
             ),
             places=self.places,
         )

@@ -119,6 +119,8 @@ class SavePolicy:
     dates: DatePolicy = DatePolicy.SANE
     match_reissued: bool = True
     switch: Switch | None = None  # an identity switch this fetch called for
+    # anything stored under the source (editorial.Policy.history); False skips looking
+    history: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,13 +522,20 @@ def _save_feed(
         _places_for(sorted(_known_places(items)), place_cache)
         if policy.switch is not None:
             rekeyed = rekey_articles(source.id, policy.switch.to)
-        existing = {
-            a.identity: a
-            for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
-        }
-        reissues = _reissued(source.id, existing, items) if policy.match_reissued else {}
+        # a source with nothing stored yet (a first fetch, most of a cold import) has no
+        # stored article, re-issue or carried item to find
+        looked = policy.history
+        existing = (
+            {
+                a.identity: a
+                for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
+            }
+            if looked
+            else {}
+        )
+        reissues = _reissued(source.id, existing, items) if policy.match_reissued and looked else {}
         fresh = [k for k in first if k not in existing and k not in reissues]
-        carried = carriers.known(source.id, fresh)
+        carried = carriers.known(source.id, fresh) if looked else {}
         elsewhere = carriers.elsewhere(
             source.id, {k: first[k].article.url for k in fresh if k not in carried}
         )
