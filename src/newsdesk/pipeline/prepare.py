@@ -8,9 +8,10 @@ update() runs one thread that writes to the database; parsing and cleaning a fee
 as much again, and in that thread they kept a second core idle. A Preparer forks helper
 processes before the fetch thread starts (a fork copies only the calling thread, so none
 can inherit a lock held by another); the fetch thread hands each body to a helper as it
-arrives, and the writer gets the built feed with its answer. Helpers never touch the
-database. Whatever a helper cannot do (an error, a helper killed) is done again in the
-writer's thread, so the outcome is the one the inline path gives.
+arrives, and the writer gets the built feed with its answer; bodies arriving while every
+helper has its share queued go to the writer unbuilt. Helpers never touch the database.
+Whatever a helper cannot do (an error, a helper killed) is done again in the writer's
+thread, so the outcome is the one the inline path gives.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ from newsdesk.store.writes import Incoming, derive
 from newsdesk.types import CleanOptions, Fetched, ParsedFeed, ParsedItem
 
 log = logging.getLogger("newsdesk.update")
+
+# builds given to each helper and not back yet; past that a body goes to the writer as it
+# is, which builds it itself: the helpers stay busy, and the writer, when it has nothing to
+# save, takes the overflow instead of waiting for them (with one helper on two cores, the
+# two processes then share the work by how fast each gets through its own)
+QUEUED_PER_HELPER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,8 @@ class Preparer:
         # with fork, the first submit starts every helper: do it now, before any thread
         self._pool.submit(_ready).result()
         self.broken = False
+        self.in_flight = 0
+        self.limit = QUEUED_PER_HELPER * processes
 
     @classmethod
     def start(cls, processes: int, feeds: int) -> Preparer | None:
@@ -129,9 +138,10 @@ class Preparer:
 
     async def prepare(self, fetched: Fetched, recipe: Recipe) -> Prepared | None:
         """The helper's build, or None (the writer builds it) when the helpers are gone."""
-        if self.broken:
+        if self.broken or self.in_flight >= self.limit:
             return None
         loop = asyncio.get_running_loop()
+        self.in_flight += 1
         try:
             return await loop.run_in_executor(self._pool, _build, fetched, recipe)
         except concurrent.futures.process.BrokenProcessPool as e:
@@ -139,6 +149,8 @@ class Preparer:
                 log.warning("update: feed builders stopped (%s); building in this process", e)
             self.broken = True
             return None
+        finally:
+            self.in_flight -= 1
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
