@@ -171,3 +171,16 @@ def test_the_same_guid_with_a_new_link_updates_its_article() -> None:
     article = Article.objects.get()
     assert article.url == "https://news.example/2026/a-renamed/"
     assert article.link_key == "news.example/2026/a-renamed"
+
+
+def test_a_policy_says_whether_anything_is_stored_under_its_source() -> None:
+    wire, partner, quiet = source("Wire"), source("Partner"), source("Quiet")
+    assert not editorial.policy_for(wire.id).history
+    writes.save_feed(wire, [item("w1", "https://news.example/a/")], health())
+    writes.save_feed(partner, [item("p1", "https://news.example/a/")], health())
+    assert editorial.policy_for(wire.id).history  # an article
+    assert editorial.policy_for(partner.id).history  # only a carried item
+    assert not editorial.policy_for(quiet.id).history
+    editorial.delete_articles(None, [Article.objects.get().pk])
+    assert editorial.policy_for(wire.id).history  # only tombstones now
+    assert editorial.policy_for(partner.id).history
