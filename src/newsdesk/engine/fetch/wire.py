@@ -73,8 +73,9 @@ def _guarded_resolver(allow_private: bool, resolve: Resolver | None) -> Any:
 
 @functools.cache
 def ssl_context() -> ssl.SSLContext:
-    """One for every session: the certifi bundle httpx's own context trusts (loading it takes
-    about 45 ms, so it is loaded once)."""
+    """One for every https request: the certifi bundle httpx's own context trusts. Loading
+    it takes about 45 ms, so it is loaded once, and only by a process that asks an https
+    URL (given per request, not to the connector, which would load it for every run)."""
     import certifi
 
     context = ssl.create_default_context(cafile=certifi.where())
@@ -90,7 +91,6 @@ def open_session(settings: Settings, resolve: Resolver | None, headers: Mapping[
         limit=max(settings.fetch_concurrency, settings.per_host_concurrency, 1),
         limit_per_host=0,  # the fetcher's own host slots are the per-host limit
         resolver=_guarded_resolver(settings.allow_private_networks, resolve),
-        ssl=ssl_context(),
         keepalive_timeout=30.0,
         ttl_dns_cache=60,
     )
@@ -131,8 +131,14 @@ class Request:
 
 @contextlib.asynccontextmanager
 async def aiohttp_exchange(session: aiohttp.ClientSession, req: Request) -> AsyncIterator[Answer]:
+    tls = ssl_context() if req.url[:6].lower() == "https:" else True
     async with session.request(
-        req.method, req.url, headers=dict(req.headers), data=req.data, allow_redirects=False
+        req.method,
+        req.url,
+        headers=dict(req.headers),
+        data=req.data,
+        allow_redirects=False,
+        ssl=tls,
     ) as response:
         yield Answer(
             status=response.status,
