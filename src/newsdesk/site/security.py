@@ -10,9 +10,8 @@ because articles hotlink their publishers' photos, embedded video only from YouT
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 FRAME_HOSTS = (
     "https://www.youtube-nocookie.com",
@@ -40,17 +39,17 @@ POLICY = "; ".join(
 PERMISSIONS = "camera=(), microphone=(), geolocation=()"
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
     """Sets the policy on every response that has none yet.
 
     The admin keeps Django's own pages, which use inline styles, so it is left alone.
+    A process_response hook, like Django's own middleware, so the lean path for anonymous
+    pages (anonymous_pages.py) applies exactly this.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path.startswith("/admin/"):
             return response
         if "Content-Security-Policy" not in response:
