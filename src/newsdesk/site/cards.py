@@ -8,10 +8,9 @@ time. The markup is the one the templates had; tests read the pages, not this mo
 
 from __future__ import annotations
 
-from django.utils import timezone
 from markupsafe import Markup, escape
 
-from newsdesk.site import attribution, media
+from newsdesk.site import attribution, localtime, media
 from newsdesk.site.articles import article_path
 from newsdesk.store.reads import ArticleView, SiteInfo
 
@@ -49,7 +48,7 @@ def long_date(when: object) -> str:
 def time_tag(article: ArticleView) -> Markup:
     # the template filter's behaviour: shown in the current (site) time zone; Django's "c"
     # format is isoformat()
-    when = timezone.localtime(article.date)
+    when = localtime.localtime(article.date)
     # every interpolated piece above is escaped or our own constant markup
     return Markup(f'<time datetime="{when.isoformat()}">{long_date(when)}</time>')  # noqa: S704
 

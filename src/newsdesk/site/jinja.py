@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from jinja2 import Environment
 
-from newsdesk.site import articles, attribution, cards, media
+from newsdesk.site import articles, attribution, cards, localtime, media
 
 
 def local_date(value: datetime | None, fmt: str) -> str:
@@ -27,7 +27,7 @@ def local_date(value: datetime | None, fmt: str) -> str:
     if value is None:
         return ""
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = localtime.localtime(value)
     # the two formats every page uses, without dateformat's per-character dispatch
     if fmt == "c":
         return value.isoformat()
