@@ -88,8 +88,10 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _places(raw: Any) -> tuple[str, ...]:
+    if not raw or raw == "[]":  # most articles name no place: no JSON parse for them
+        return ()
     if isinstance(raw, str):  # SQLite keeps JSON as text; psycopg decodes jsonb itself
-        raw = json.loads(raw) if raw else []
+        raw = json.loads(raw)
     return tuple(str(p) for p in raw or ())
 
 
