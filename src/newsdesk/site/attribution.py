@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import re
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from newsdesk.site.htmltext import html_text
 from newsdesk.store.reads import ArticleView
 
 _PLACEHOLDER = re.compile(r"\{(title|site)\}")
@@ -18,8 +19,8 @@ _PLACEHOLDER = re.compile(r"\{(title|site)\}")
 
 def _link(text: str, url: str) -> str:
     if url.startswith(("https://", "http://")):
-        return f'<a href="{escape(url)}">{escape(text)}</a>'
-    return escape(text)
+        return f'<a href="{html_text(url)}">{html_text(text)}</a>'
+    return html_text(text)
 
 
 @functools.lru_cache(maxsize=64)
@@ -27,7 +28,7 @@ def _parts(template: str) -> tuple[str, ...]:
     """The template split into escaped literal text (even indexes) and placeholder names (odd
     indexes): one template serves every card of a page, so it is split once."""
     pieces = _PLACEHOLDER.split(template)
-    return tuple(escape(p) if i % 2 == 0 else p for i, p in enumerate(pieces))
+    return tuple(html_text(p) if i % 2 == 0 else p for i, p in enumerate(pieces))
 
 
 def attribution_html(template: str, *, title: str, url: str, site: str, site_url: str) -> str:
