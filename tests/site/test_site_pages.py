@@ -355,3 +355,22 @@ def test_not_found_page_is_friendly(client: Client, settings: Any) -> None:
     response = client.get("/article/424242/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_kept_header_follows_settings_and_the_current_page(client: Client, seed: Seed) -> None:
+    def header(path: str) -> Any:
+        return select(page(client, path), "header.site-header")[0]
+
+    def current(path: str) -> list[str]:
+        return [text(a) for a in select(header(path), "nav a[aria-current=page]")]
+
+    assert current("/?before=2030-01-01T00:00:00.000000Z,1") == ["Latest"]
+    assert current("/category/news/") == ["News"]
+    assert current("/category/middle-east/") == ["Middle East"]
+    assert current("/source/algemeiner/") == []
+    row = SiteSettings.objects.get(pk=1)
+    row.name = "The Renamed Post"
+    row.save()
+    assert text(select(header("/category/news/"), ".site-name")[0]) == "The Renamed Post"
+    assert current("/category/news/") == ["News"]

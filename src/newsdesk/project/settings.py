@@ -23,6 +23,10 @@ def database_config(url: str) -> dict[str, Any]:
             # IMMEDIATE: a write transaction takes the lock at BEGIN, so two writers queue on
             # busy_timeout instead of one failing with "database is locked" at its first write.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+            # Kept open between requests: opening SQLite and setting its pragmas took 0.6 ms
+            # of every page (an article page served in process: 1.58 ms, 0.58 kept open).
+            # Between requests a connection holds no transaction, so it pins no old snapshot.
+            "CONN_MAX_AGE": 60,
             "TEST": {"NAME": None},
         }
     parts = urlsplit(url)

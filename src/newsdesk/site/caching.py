@@ -34,9 +34,14 @@ def public(request: HttpRequest, response: HttpResponseBase, max_age: int = PAGE
     if not _anonymous(request):
         patch_cache_control(response, private=True, no_cache=True)
         return
-    patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=STALE)
+    # what patch_cache_control and patch_vary_headers write on a response without either
+    # header, without their parsing (every uncached page comes through here)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={STALE}"
     # the same URL answers differently to a logged-in editor
-    patch_vary_headers(response, ["Cookie"])
+    if response.has_header("Vary"):
+        patch_vary_headers(response, ["Cookie"])
+    else:
+        response.headers["Vary"] = "Cookie"
 
 
 # --- a micro page cache for the busiest anonymous pages ------------------------------------

@@ -8,10 +8,10 @@ GZipMiddleware then leaves the already-encoded response alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
+from django.utils.deprecation import MiddlewareMixin
 
 # Quality 5 compresses HTML about 15% smaller than gzip -6 at a similar speed; the top
 # qualities cost tens of milliseconds per page, too much for a page rendered per request.
@@ -24,12 +24,13 @@ def accepts_brotli(header: str) -> bool:
     return bool(_ACCEPTS_BR.search(header.lower()))
 
 
-class BrotliMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
+class BrotliMiddleware(MiddlewareMixin):
+    # a process_response hook, like GZipMiddleware's, so the lean path for anonymous pages
+    # (anonymous_pages.py) applies exactly this
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if not isinstance(response, HttpResponse) or response.streaming:
             return response
         if len(response.content) < MIN_SIZE or response.has_header("Content-Encoding"):

@@ -10,6 +10,7 @@ static file URLs, and the card, figure and attribution HTML of cards.py.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +19,9 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from jinja2 import Environment
+from markupsafe import Markup
 
-from newsdesk.site import articles, attribution, cards, media
+from newsdesk.site import articles, attribution, cards, localtime, media
 
 
 def local_date(value: datetime | None, fmt: str) -> str:
@@ -27,7 +29,7 @@ def local_date(value: datetime | None, fmt: str) -> str:
     if value is None:
         return ""
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = localtime.localtime(value)
     # the two formats every page uses, without dateformat's per-character dispatch
     if fmt == "c":
         return value.isoformat()
@@ -55,11 +57,41 @@ def quote_all(value: str) -> str:
     return quote(str(value or ""), safe="")
 
 
+def site_header(env: Environment) -> Callable[..., Markup]:
+    """The page header (site/_header.html): the masthead and the category nav.
+
+    Every page shows it, and it changes only with the site settings, the nav's categories and
+    which of them is the current page. Both come from the per-process memo (reads.shared),
+    the same objects for half a minute, so the header is kept for those very objects, per
+    current page: a third of the page frame's render time. A new settings or nav object
+    renders it again; nothing is kept while templates reload (DEBUG).
+    """
+    kept: dict[tuple[bool, str], tuple[Any, Any, Markup]] = {}
+
+    def header(site: Any, nav: Any, on_front: bool, current: Any) -> Markup:
+        key = (bool(on_front), current if isinstance(current, str) else "")
+        hit = kept.get(key)
+        if hit is not None and hit[0] is site and hit[1] is nav and not env.auto_reload:
+            return hit[2]
+        html = env.get_template("site/_header.html").render(
+            site=site, nav_categories=nav, on_front=key[0], current_category=key[1]
+        )
+        markup = Markup(html)  # noqa: S704 (an autoescaped template's output)
+        if len(kept) > 256:  # one entry per category at most; a bound all the same
+            kept.clear()
+        # the entry holds site and nav, so their identities cannot be reused meanwhile
+        kept[key] = (site, nav, markup)
+        return markup
+
+    return header
+
+
 def environment(**options: Any) -> Environment:
     # Django's backend passes autoescape=True; a page template must never run without it
     options.setdefault("keep_trailing_newline", True)  # the bytes Django's templates gave
     env = Environment(autoescape=options.pop("autoescape", True), **options)
     env.globals.update(
+        site_header=site_header(env),
         static=static_url,
         card=cards.card,
         figure=lambda article, figure_class="", lead=False: cards.figure(

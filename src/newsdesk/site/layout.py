@@ -7,9 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
-from django.utils import timezone
 
-from newsdesk.site import caching
+from newsdesk.site import caching, localtime
 from newsdesk.store import reads
 
 
@@ -32,7 +31,7 @@ def render_page(
     full = {"site": site, "nav_categories": reads.nav_categories(), **context}
     # Rendered here (not in a TemplateResponse) so dates are formatted while the override is
     # active; straight from the Jinja2 engine, so Django's template loaders are not searched.
-    with timezone.override(_zone(site.time_zone)):
+    with localtime.site_zone(_zone(site.time_zone)):
         html = engines["jinja2"].get_template(template).render(full, request)
     response = HttpResponse(html, status=status)
     caching.public(request, response)

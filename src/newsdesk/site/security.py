@@ -11,10 +11,9 @@ hosts of NEWSDESK_EMBEDS, nothing may frame us.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 FRAME_HOSTS = (
     "https://www.youtube-nocookie.com",
@@ -50,17 +49,17 @@ POLICY = content_policy(settings.NEWSDESK.embeds)
 PERMISSIONS = "camera=(), microphone=(), geolocation=()"
 
 
-class ContentSecurityPolicyMiddleware:
+class ContentSecurityPolicyMiddleware(MiddlewareMixin):
     """Sets the policy on every response that has none yet.
 
     The admin keeps Django's own pages, which use inline styles, so it is left alone.
+    A process_response hook, like Django's own middleware, so the lean path for anonymous
+    pages (anonymous_pages.py) applies exactly this.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if request.path.startswith("/admin/"):
             return response
         if "Content-Security-Policy" not in response:

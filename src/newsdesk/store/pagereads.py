@@ -80,7 +80,7 @@ def article_slug(slug: str, title: str) -> str:
     return slug or slugify(title)[:80].strip("-") or "article"
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive UTC (USE_TZ stores UTC), PostgreSQL aware values
     if value is None or value.tzinfo is not None:
         return value
@@ -88,8 +88,10 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _json(raw: Any) -> Any:
+    if not raw or raw == "[]":  # most articles name no place and carry no file: no parse
+        return ()
     if isinstance(raw, str):  # SQLite keeps JSON as text; psycopg decodes jsonb itself
-        return json.loads(raw) if raw else []
+        return json.loads(raw)
     return raw
 
 
@@ -166,9 +168,9 @@ def _views(rows: list[tuple[Any, ...]]) -> list[ArticleView]:
                 guid=r[4],
                 title=r[2],
                 author=r[5],
-                published=_aware(r[6]),
-                updated=_aware(r[7]),
-                sort_at=_aware(r[8]) or datetime.min.replace(tzinfo=UTC),
+                published=aware(r[6]),
+                updated=aware(r[7]),
+                sort_at=aware(r[8]) or datetime.min.replace(tzinfo=UTC),
                 summary=r[9],
                 body_html=r[10],
                 source=source,

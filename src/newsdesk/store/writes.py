@@ -7,7 +7,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import (
@@ -33,6 +33,7 @@ from newsdesk.errors import InputError, StoreError
 from newsdesk.store import carriers
 from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, HostPause, Place, Source
+from newsdesk.store.pagereads import aware
 from newsdesk.types import CleanArticle, FullText
 
 log = logging.getLogger("newsdesk.store")
@@ -297,11 +298,6 @@ _STATE_COLUMNS = (
 )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive UTC (USE_TZ stores UTC), PostgreSQL aware values
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _state_of_row(row: Sequence[Any]) -> SourceState:
     """A SourceState from a row of _STATE_COLUMNS and the category's name, as _state()."""
     return SourceState(
@@ -315,9 +311,9 @@ def _state_of_row(row: Sequence[Any]) -> SourceState:
         review=bool(row[7]),
         category=row[12],
         leased_by=row[8],
-        last_new_at=_aware(row[9]),
+        last_new_at=aware(row[9]),
         usual_gap_seconds=row[10],
-        quiet_since=_aware(row[11]),
+        quiet_since=aware(row[11]),
     )
 
 
