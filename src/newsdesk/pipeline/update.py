@@ -55,6 +55,7 @@ Progress = Callable[[int, int], None]
 T = TypeVar("T")
 FLUSH_SECONDS = 10.0  # between metric flushes on long runs
 NOT_MODIFIED_BATCH = 200  # 304s recorded in one transaction, at most
+TIDY_AFTER = 1000  # new articles in one run after which the search index is merged
 STORY_WINDOW = timedelta(days=3)  # a new article joins a story of the last few days
 
 
@@ -724,6 +725,8 @@ def update(
                 more = bool(claimed)
                 start(claimed)
         run.settle()
+        if run.new >= TIDY_AFTER:
+            _tidy_search_index()
         if run.hubs is not None:
             run.hubs.finish(timeout=settings.total_timeout)
     finally:
@@ -732,6 +735,18 @@ def update(
             preparer.close()
         run.flush()
     return run.summary()
+
+
+def _tidy_search_index() -> None:
+    """After a large import, the search index in one piece (store.search.tidy_index)."""
+    from newsdesk.store import search
+
+    started = time.perf_counter()
+    try:
+        if search.tidy_index():
+            log.info("search index merged in %.2fs", time.perf_counter() - started)
+    except Exception as e:  # the articles are saved; only the tidying is put off
+        log.warning("search index not merged: %s", e)
 
 
 def _build_processes(settings: Settings) -> int:
