@@ -484,5 +484,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def entry() -> None:
+    """The `newsdesk` command: main(), then out without tearing the interpreter down.
+
+    Freeing every module and object at exit cost 60 to 100 ms of a 1.2 s update run, paid
+    by every command. What exit would do that matters is done here first: the output and
+    the log handlers are flushed, and the database connections closed (SQLite checkpoints
+    its WAL when the last one closes). Helper processes and threads are already ended by
+    the commands themselves. An exception that escapes main() (NEWSDESK_DEBUG) still goes
+    the usual way, with its traceback.
+    """
+    import logging
+
+    code = main()
+    try:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away; its exit code says enough
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()
