@@ -8,8 +8,9 @@ update() runs one thread that writes to the database; parsing and cleaning a fee
 as much again, and in that thread they kept a second core idle. A Preparer forks helper
 processes before the fetch thread starts (a fork copies only the calling thread, so none
 can inherit a lock held by another); the fetch thread hands each body to a helper as it
-arrives, and the writer gets the built feed with its answer; bodies arriving while every
-helper has its share queued go to the writer unbuilt. Helpers never touch the database.
+arrives, and the writer gets the built feed with its answer. A writer with nothing to save
+takes the newest body still waiting for a helper and builds it itself, so on two cores
+both processes build. Helpers never touch the database.
 Whatever a helper cannot do (an error, a helper killed) is done again in the writer's
 thread, so the outcome is the one the inline path gives.
 """
@@ -17,12 +18,15 @@ thread, so the outcome is the one the inline path gives.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import functools
 import logging
 import multiprocessing
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.store.forking import forget_connections
@@ -31,10 +35,8 @@ from newsdesk.types import CleanOptions, Fetched, ParsedFeed, ParsedItem
 
 log = logging.getLogger("newsdesk.update")
 
-# builds given to each helper and not back yet; past that a body goes to the writer as it
-# is, which builds it itself: the helpers stay busy, and the writer, when it has nothing to
-# save, takes the overflow instead of waiting for them (with one helper on two cores, the
-# two processes then share the work by how fast each gets through its own)
+# builds handed to each helper at a time (one running, one waiting, so none idles between
+# two); the other bodies wait in the Preparer, where the writer can take one (release_newest)
 QUEUED_PER_HELPER = 2
 
 
@@ -124,6 +126,10 @@ class Preparer:
         self.broken = False
         self.in_flight = 0
         self.limit = QUEUED_PER_HELPER * processes
+        # bodies not handed to a helper yet, oldest first; touched in the loop's thread only
+        self._waiting: collections.deque[
+            tuple[Fetched, Recipe, asyncio.Future[Prepared | None]]
+        ] = collections.deque()
 
     @classmethod
     def start(cls, processes: int, feeds: int) -> Preparer | None:
@@ -137,20 +143,62 @@ class Preparer:
             return None
 
     async def prepare(self, fetched: Fetched, recipe: Recipe) -> Prepared | None:
-        """The helper's build, or None (the writer builds it) when the helpers are gone."""
-        if self.broken or self.in_flight >= self.limit:
+        """The helper's build, or None (the writer builds it): when the helpers are gone,
+        or when the writer took the body itself (release_newest)."""
+        if self.broken:
             return None
+        waiting: asyncio.Future[Prepared | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((fetched, recipe, waiting))
+        self._hand_out()
+        return await waiting
+
+    @property
+    def waiting(self) -> int:
+        """Bodies waiting for a helper (read from another thread: a hint, not a promise)."""
+        return len(self._waiting)
+
+    def release_newest(self) -> bool:
+        """Give the newest body still waiting for a helper back unbuilt (its answer goes
+        to the writer now, which builds it itself). Called, through the loop, by a writer
+        with nothing to save: so both processes build, each as fast as it gets through its
+        own work, and the helpers still take the oldest. Whether there was one."""
+        while self._waiting:
+            _, _, waiting = self._waiting.pop()
+            if not waiting.done():
+                waiting.set_result(None)
+                return True
+        return False
+
+    def _hand_out(self) -> None:
         loop = asyncio.get_running_loop()
-        self.in_flight += 1
+        while self.in_flight < self.limit and self._waiting:
+            fetched, recipe, waiting = self._waiting.popleft()
+            if waiting.done():  # its fetch was cancelled
+                continue
+            self.in_flight += 1
+            build = loop.run_in_executor(self._pool, _build, fetched, recipe)
+            build.add_done_callback(functools.partial(self._built, waiting))
+
+    def _built(self, waiting: asyncio.Future[Prepared | None], build: asyncio.Future[Any]) -> None:
+        self.in_flight -= 1
+        result: Prepared | None = None
         try:
-            return await loop.run_in_executor(self._pool, _build, fetched, recipe)
+            result = build.result()
         except concurrent.futures.process.BrokenProcessPool as e:
             if not self.broken:
                 log.warning("update: feed builders stopped (%s); building in this process", e)
             self.broken = True
-            return None
-        finally:
-            self.in_flight -= 1
+        except (asyncio.CancelledError, concurrent.futures.CancelledError):
+            pass  # shutting down: the writer builds what still needs building
+        if not waiting.done():
+            waiting.set_result(result)
+        if self.broken:  # every body still waiting goes to the writer
+            while self._waiting:
+                _, _, left = self._waiting.popleft()
+                if not left.done():
+                    left.set_result(None)
+            return
+        self._hand_out()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

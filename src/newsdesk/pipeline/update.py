@@ -711,6 +711,8 @@ def update(
                 outcome = handoff.get_nowait()
             except queue.Empty:
                 run.settle()  # nothing to do until the next answer: write what waits
+                if preparer is not None and preparer.waiting:  # ...or build one of theirs
+                    network.loop.call_soon_threadsafe(preparer.release_newest)
                 outcome = handoff.get()
             run.handle(outcome)
             run.flush(now=False)

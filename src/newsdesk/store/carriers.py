@@ -16,13 +16,17 @@ that links every item to one page) is no article's own address.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from django.db import connection
 
 from newsdesk.engine.dedupe.canonical import article_key
-from newsdesk.store.models import Article, Carrier, Category
+from newsdesk.store.models import Article, Carrier, Category, Source
 
 _CHUNK = 500  # stay under SQLite's bound-parameter limit
 
@@ -51,12 +55,26 @@ def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
         yield list(values[start : start + _CHUNK])
 
 
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+# The lookups below run for every fetched feed: fixed SQL, where compiling ORM queries
+# cost more than SQLite answering them (our tables' names and placeholders only).
+
+
 def known(source_id: int, identities: Iterable[str]) -> dict[str, int]:
     """identity -> article id of the items this source already carries."""
     found: dict[str, int] = {}
     for chunk in _chunks(sorted(set(identities))):
-        rows = Carrier.objects.filter(source_id=source_id, identity__in=chunk)
-        found.update(rows.values_list("identity", "article_id"))
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"SELECT identity, article_id FROM {_CARRIER}"  # noqa: S608
+            f" WHERE source_id = %s AND identity IN ({marks})"
+        )
+        found.update(_rows(sql, [source_id, *chunk]))
     return found
 
 
@@ -68,13 +86,18 @@ def elsewhere(source_id: int, links: Mapping[str, str | None]) -> dict[str, Carr
     wanted = sorted(k for k, n in once.items() if n == 1)
     if not wanted:
         return {}
-    by_key: dict[str, list[tuple[int, int, str, list[str]]]] = {}
+    by_key: dict[str, list[tuple[int, int, str, str]]] = {}
     for chunk in _chunks(wanted):
-        rows = Article.objects.filter(link_key__in=chunk).values_list(
-            "link_key", "id", "source_id", "source__name", "edited_fields"
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"SELECT a.link_key, a.id, a.source_id, s.name, a.edited_fields"  # noqa: S608
+            f" FROM {_ARTICLE} a JOIN {_SOURCE} s ON s.id = a.source_id"
+            f" WHERE a.link_key IN ({marks})"
         )
-        for key, pk, owner, name, edited in rows:
-            by_key.setdefault(key or "", []).append((pk, owner, name, edited or []))
+        for key, pk, owner, name, edited in _rows(sql, chunk):
+            # edited_fields is JSON: text on SQLite, a list from psycopg
+            fields = edited if isinstance(edited, str) else json.dumps(edited or [])
+            by_key.setdefault(key or "", []).append((pk, owner, name, fields))
     found: dict[str, Carried] = {}
     for identity, key in keys.items():
         stored = by_key.get(key or "", [])
@@ -82,7 +105,7 @@ def elsewhere(source_id: int, links: Mapping[str, str | None]) -> dict[str, Carr
         if len(stored) != 1 or stored[0][1] == source_id:
             continue
         pk, owner, name, edited = stored[0]
-        found[identity] = Carried(pk, owner, name, "categories" in edited)
+        found[identity] = Carried(pk, owner, name, "categories" in json.loads(edited or "[]"))
     return found
 
 
@@ -130,10 +153,21 @@ def forget(source_id: int) -> int:
 
 
 def of_article(article_id: int) -> list[CarrierRef]:
-    """The other sources that carried an article, in the order they brought it."""
-    rows = (
-        Carrier.objects.filter(article_id=article_id)
-        .order_by("first_seen_at", "id")
-        .values_list("source__name", "source__slug", "url")
+    """The other sources that carried an article, in the order they brought it.
+
+    Fixed SQL: asked on every article page, where compiling the ORM query cost more than
+    the page's own two reads.
+    """
+    sql = (
+        f"SELECT s.name, s.slug, c.url FROM {_CARRIER} c"  # noqa: S608 (our tables)
+        f" JOIN {_SOURCE} s ON s.id = c.source_id"
+        " WHERE c.article_id = %s ORDER BY c.first_seen_at, c.id"
     )
-    return [CarrierRef(name, slug, url) for name, slug, url in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article_id])
+        return [CarrierRef(name, slug, url) for name, slug, url in cursor.fetchall()]
+
+
+_CARRIER = Carrier._meta.db_table
+_SOURCE = Source._meta.db_table
+_ARTICLE = Article._meta.db_table
