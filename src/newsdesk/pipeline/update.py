@@ -53,6 +53,7 @@ log = logging.getLogger("newsdesk.update")
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
+_DEMO_FEEDS = DEMO_ORIGIN + "/"
 FLUSH_SECONDS = 10.0  # between metric flushes on long runs
 NOT_MODIFIED_BATCH = 200  # 304s recorded in one transaction, at most
 TIDY_AFTER = 1000  # new articles in one run after which the search index is merged
@@ -160,7 +161,7 @@ class _Network:
             fetched: Fetched | None = None
             error: FetchError | None = None
             try:
-                if source.feed_url.startswith(DEMO_ORIGIN + "/"):
+                if source.feed_url.startswith(_DEMO_FEEDS):
                     fetched = demo_fetch(req)
                 else:
                     fetched = await self.fetcher.fetch(req)

@@ -164,8 +164,7 @@ class Fetcher:
         now = time.monotonic()
         return {h: (until - now, why) for h, (until, why) in self._paused.items() if until > now}
 
-    def _wait_asked(self, url: str) -> None:
-        host = _host_of(url)
+    def _wait_asked(self, url: str, host: str) -> None:
         until, why = self._paused.get(host, (0.0, ""))
         left = until - time.monotonic()
         if left > 0:
@@ -215,10 +214,11 @@ class Fetcher:
     ) -> tuple[_T, float]:
         """One request inside the host's slot, after the pause and address checks, under
         the deadline of the whole fetch (returned, so redirects share it)."""
-        async with self._slot(url):
+        host = _host_of(url)
+        async with self._slot(host):
             # checked inside the slot: requests queued behind the one that got a 429 see
             # the pause it set
-            self._wait_asked(url)
+            self._wait_asked(url, host)
             if deadline is None:
                 # The deadline starts once the first request may go out, not while queueing.
                 deadline = asyncio.get_running_loop().time() + self._settings.total_timeout
@@ -271,8 +271,7 @@ class Fetcher:
         else:
             await asyncio.to_thread(check_url, url, allow_private=allow, resolve=self._resolve)
 
-    def _slot(self, url: str) -> asyncio.Semaphore:
-        host = _host_of(url)
+    def _slot(self, host: str) -> asyncio.Semaphore:
         slot = self._host_slots.get(host)
         if slot is None:
             slot = asyncio.Semaphore(max(1, self._settings.per_host_concurrency))
@@ -281,9 +280,14 @@ class Fetcher:
 
     async def _exchange(self, url: str, headers: dict[str, str]) -> Fetched | tuple[int, str]:
         """One request: a Fetched answer, or (status, next URL) for a redirect."""
-        with _as_fetch_errors(url):
+        try:
             async with self._exchange_with("GET", url, headers, None) as answer:
                 return await self._read(url, answer)
+        except Exception as e:  # as _as_fetch_errors, without a generator on every request
+            failure = _fetch_error(e, url)
+            if failure is e:
+                raise
+            raise failure from e
 
     async def _read(self, url: str, answer: Answer) -> Fetched | tuple[int, str]:
         status = answer.status
@@ -387,14 +391,21 @@ def _as_fetch_errors(url: str) -> Iterator[None]:
     """httpx's and aiohttp's failures of one request as our FetchErrors, naming the URL."""
     try:
         yield
-    except FetchError as e:
-        e.url = e.url or url  # raised at connect time, where only the host is known
-        raise
     except Exception as e:
-        failure = _httpx_failure(e, url) or _aiohttp_failure(e, url)
-        if failure is None:
+        failure = _fetch_error(e, url)
+        if failure is e:
             raise
         raise failure from e
+
+
+def _fetch_error(e: Exception, url: str) -> Exception:
+    """What a failure of one request is raised as: our own errors as they are (with the
+    URL, which at connect time only the host knew), httpx's and aiohttp's as FetchErrors,
+    anything else unchanged."""
+    if isinstance(e, FetchError):
+        e.url = e.url or url
+        return e
+    return _httpx_failure(e, url) or _aiohttp_failure(e, url) or e
 
 
 def _httpx_failure(e: Exception, url: str) -> FetchError | None:
