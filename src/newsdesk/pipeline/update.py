@@ -56,6 +56,10 @@ T = TypeVar("T")
 _DEMO_FEEDS = DEMO_ORIGIN + "/"
 FLUSH_SECONDS = 10.0  # between metric flushes on long runs
 NOT_MODIFIED_BATCH = 200  # 304s recorded in one transaction, at most
+# ...and at the latest this long after the first of them: every commit rewrites the pages
+# of the sources' rows and of their due-time index, so a commit per idle moment (dozens a
+# run) wrote eight pages a 304
+NOT_MODIFIED_WAIT = 1.0
 TIDY_AFTER = 1000  # new articles in one run after which the search index is merged
 STORY_WINDOW = timedelta(days=3)  # a new article joins a story of the last few days
 
@@ -302,6 +306,7 @@ class _Run:
         self.flushed_at = time.monotonic()
         # 304s not written yet: recorded together by settle()
         self.unmodified: list[tuple[SourceState, FeedHealth]] = []
+        self.unmodified_since = 0.0
         # what every source's items are cleaned with, before its own policy
         self.base_options = CleanOptions(embeds=settings.embeds)
 
@@ -484,6 +489,8 @@ class _Run:
                 new_url=fetched.permanent_url,
                 quiet_after=self._quiet_after(self._learnt_gap(source)),
             )
+            if not self.unmodified:
+                self.unmodified_since = time.monotonic()
             self.unmodified.append((source, health))
             if len(self.unmodified) >= NOT_MODIFIED_BATCH:
                 self.settle()
@@ -570,6 +577,11 @@ class _Run:
         if result.went_quiet:
             self.alert(source, "quiet")
         return len(incoming)
+
+    def settle_if_due(self) -> None:
+        """settle() once the oldest waiting 304 has waited NOT_MODIFIED_WAIT."""
+        if self.unmodified and time.monotonic() - self.unmodified_since >= NOT_MODIFIED_WAIT:
+            self.settle()
 
     def settle(self) -> None:
         """Record the 304s waiting for it, in one transaction (a commit per 304 was most of
@@ -711,7 +723,7 @@ def update(
             try:
                 outcome = handoff.get_nowait()
             except queue.Empty:
-                run.settle()  # nothing to do until the next answer: write what waits
+                run.settle_if_due()  # nothing to do until the next answer: write what waits
                 if preparer is not None and preparer.waiting:  # ...or build one of theirs
                     network.loop.call_soon_threadsafe(preparer.release_newest)
                 outcome = handoff.get()
