@@ -21,11 +21,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from django.db import connection
 
 from newsdesk.engine.dedupe.canonical import article_key
+from newsdesk.store import rawsql
 from newsdesk.store.models import Article, Carrier, Category, Source
 
 _CHUNK = 500  # stay under SQLite's bound-parameter limit
@@ -55,12 +53,6 @@ def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
         yield list(values[start : start + _CHUNK])
 
 
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-
-
 # The lookups below run for every fetched feed: fixed SQL, where compiling ORM queries
 # cost more than SQLite answering them (our tables' names and placeholders only).
 
@@ -74,7 +66,7 @@ def known(source_id: int, identities: Iterable[str]) -> dict[str, int]:
             f"SELECT identity, article_id FROM {_CARRIER}"  # noqa: S608
             f" WHERE source_id = %s AND identity IN ({marks})"
         )
-        found.update(_rows(sql, [source_id, *chunk]))
+        found.update(rawsql.rows(sql, [source_id, *chunk]))
     return found
 
 
@@ -94,7 +86,7 @@ def elsewhere(source_id: int, links: Mapping[str, str | None]) -> dict[str, Carr
             f" FROM {_ARTICLE} a JOIN {_SOURCE} s ON s.id = a.source_id"
             f" WHERE a.link_key IN ({marks})"
         )
-        for key, pk, owner, name, edited in _rows(sql, chunk):
+        for key, pk, owner, name, edited in rawsql.rows(sql, chunk):
             # edited_fields is JSON: text on SQLite, a list from psycopg
             fields = edited if isinstance(edited, str) else json.dumps(edited or [])
             by_key.setdefault(key or "", []).append((pk, owner, name, fields))
@@ -163,9 +155,7 @@ def of_article(article_id: int) -> list[CarrierRef]:
         f" JOIN {_SOURCE} s ON s.id = c.source_id"
         " WHERE c.article_id = %s ORDER BY c.first_seen_at, c.id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [article_id])
-        return [CarrierRef(name, slug, url) for name, slug, url in cursor.fetchall()]
+    return [CarrierRef(name, slug, url) for name, slug, url in rawsql.rows(sql, [article_id])]
 
 
 _CARRIER = Carrier._meta.db_table

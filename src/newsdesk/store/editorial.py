@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from newsdesk.engine.dating import DatePolicy
 from newsdesk.engine.dedupe.identity import KeyRule
+from newsdesk.store import rawsql
 from newsdesk.store.models import (
     Article,
     AuditEntry,
@@ -75,14 +76,8 @@ def rules_for(source_id: int | None) -> tuple[RuleSpec, ...]:
         f"SELECT id, action, field, kind, pattern FROM {_RULE}"  # noqa: S608 (our table)
         f" WHERE enabled = %s AND (source_id IS NULL {mine}) ORDER BY id"
     )
-    rows = _rows(sql, [True] if source_id is None else [True, source_id])
+    rows = rawsql.rows(sql, [True] if source_id is None else [True, source_id])
     return tuple(RuleSpec(id=r[0], action=r[1], field=r[2], kind=r[3], pattern=r[4]) for r in rows)
-
-
-def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
 
 
 def _patterns(text: str) -> tuple[str, ...]:
@@ -102,10 +97,8 @@ def build_settings(source_ids: Sequence[int]) -> dict[int, tuple[tuple[str, ...]
         f"SELECT s.id, s.identity_rule, p.attribution_patterns FROM {_SOURCE} s"  # noqa: S608
         f" LEFT JOIN {_POLICY} p ON p.source_id = s.id WHERE s.id IN ({marks})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(source_ids))
-        rows = cursor.fetchall()
-    return {pk: (_patterns(patterns or ""), _key_rule(rule)) for pk, rule, patterns in rows}
+    found = rawsql.rows(sql, list(source_ids))
+    return {pk: (_patterns(patterns or ""), _key_rule(rule)) for pk, rule, patterns in found}
 
 
 _SOURCE = Source._meta.db_table
@@ -131,7 +124,7 @@ def policy_for(source_id: int) -> Policy:
         f" OR EXISTS (SELECT 1 FROM {_TOMBSTONE} t WHERE t.source_id = s.id)"
         f" FROM {_SOURCE} s LEFT JOIN {_POLICY} p ON p.source_id = s.id WHERE s.id = %s"
     )
-    found = _rows(sql, [source_id])
+    found = rawsql.rows(sql, [source_id])
     if not found:
         raise Source.DoesNotExist(f"no source with id {source_id}")
     (review, last_success, rule, policy, categories, patterns, max_age, low, high, repair,
@@ -206,7 +199,7 @@ def _tombstone_values(column: str, source_id: int, values: Sequence[str]) -> lis
             f"SELECT {column} FROM {_TOMBSTONE}"  # noqa: S608 (our table and column)
             f" WHERE source_id = %s AND {column} IN ({marks})"
         )
-        found += [row[0] for row in _rows(sql, [source_id, *chunk])]
+        found += [row[0] for row in rawsql.rows(sql, [source_id, *chunk])]
     return found
 
 

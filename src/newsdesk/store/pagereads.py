@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils.text import slugify
 
+from newsdesk.store import rawsql
 from newsdesk.store.articleviews import ArticleView, CategoryRef, ImageView, MediaFile, SourceRef
 from newsdesk.store.models import Article, Category, Place, Source, SourcePolicy
 
@@ -115,12 +116,6 @@ def media_files(raw: Any) -> tuple[MediaFile, ...]:
     return tuple(found)
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return list(cur.fetchall())
-
-
 def _categories(ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     if not ids:
@@ -132,7 +127,7 @@ def _categories(ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
         f" JOIN {_T['category']} c ON c.id = ac.category_id"
         f" WHERE ac.article_id IN ({marks}) ORDER BY c.name"
     )
-    for article_id, name, slug in _fetch(sql, list(ids)):
+    for article_id, name, slug in rawsql.rows(sql, list(ids)):
         found[article_id].append((name, slug))
     return found
 
@@ -192,7 +187,7 @@ def _views(rows: list[tuple[Any, ...]]) -> list[ArticleView]:
 def article(article_id: int) -> ArticleView | None:
     """One published article, or None."""
     sql = f"SELECT {_COLUMNS} {_FROM} WHERE a.id = %s AND a.status = %s"
-    views = _views(_fetch(sql, [article_id, _PUBLISHED]))
+    views = _views(rawsql.rows(sql, [article_id, _PUBLISHED]))
     return views[0] if views else None
 
 
@@ -202,7 +197,7 @@ def by_ids(ids: Sequence[int]) -> list[ArticleView]:
         return []
     marks = ", ".join(["%s"] * len(ids))
     sql = f"SELECT {_COLUMNS} {_FROM} WHERE a.id IN ({marks}) AND a.status = %s"
-    found = {v.id: v for v in _views(_fetch(sql, [*ids, _PUBLISHED]))}
+    found = {v.id: v for v in _views(rawsql.rows(sql, [*ids, _PUBLISHED]))}
     return [found[i] for i in ids if i in found]
 
 
@@ -226,7 +221,7 @@ def newest(
         where += " AND (a.sort_at < %s OR a.id < %s) AND a.sort_at <= %s"
         params += [when, before[1], when]
     sql = f"SELECT {_COLUMNS} {_FROM} {join} WHERE {where} {_ORDER} LIMIT %s"
-    return _views(_fetch(sql, [*params, max(1, limit)]))
+    return _views(rawsql.rows(sql, [*params, max(1, limit)]))
 
 
 def story_members(
@@ -240,7 +235,7 @@ def story_members(
         " ORDER BY CASE WHEN a.source_id = %s THEN 1 ELSE 0 END, a.sort_at DESC, a.id DESC"
         " LIMIT %s"
     )
-    rows = _fetch(sql, [_PUBLISHED, story_id, exclude_id, first_source or 0, limit])
+    rows = rawsql.rows(sql, [_PUBLISHED, story_id, exclude_id, first_source or 0, limit])
     return [(i, article_slug(slug, title), title, name) for i, slug, title, name in rows]
 
 
@@ -255,4 +250,4 @@ def busiest_categories(*, recent: int, limit: int) -> list[tuple[str, str]]:
         f" JOIN {_T['category']} c ON c.id = ac.category_id"
         " GROUP BY c.id, c.name, c.slug ORDER BY n DESC, c.name LIMIT %s"
     )
-    return [(name, slug) for name, slug, _ in _fetch(sql, [_PUBLISHED, recent, limit])]
+    return [(name, slug) for name, slug, _ in rawsql.rows(sql, [_PUBLISHED, recent, limit])]
