@@ -78,7 +78,7 @@ def elsewhere(source_id: int, links: Mapping[str, str | None]) -> dict[str, Carr
     wanted = sorted(k for k, n in once.items() if n == 1)
     if not wanted:
         return {}
-    by_key: dict[str, list[tuple[int, int, str, str]]] = {}
+    by_key: dict[str, list[Carried]] = {}
     for chunk in _chunks(wanted):
         marks = ", ".join(["%s"] * len(chunk))
         sql = (
@@ -88,16 +88,15 @@ def elsewhere(source_id: int, links: Mapping[str, str | None]) -> dict[str, Carr
         )
         for key, pk, owner, name, edited in rawsql.rows(sql, chunk):
             # edited_fields is JSON: text on SQLite, a list from psycopg
-            fields = edited if isinstance(edited, str) else json.dumps(edited or [])
-            by_key.setdefault(key or "", []).append((pk, owner, name, fields))
+            fields = json.loads(edited) if isinstance(edited, str) else edited
+            carried = Carried(pk, owner, name, "categories" in (fields or []))
+            by_key.setdefault(key or "", []).append(carried)
     found: dict[str, Carried] = {}
     for identity, key in keys.items():
         stored = by_key.get(key or "", [])
         # this source's own article with the link is its re-issue business, not a carrier's
-        if len(stored) != 1 or stored[0][1] == source_id:
-            continue
-        pk, owner, name, edited = stored[0]
-        found[identity] = Carried(pk, owner, name, "categories" in json.loads(edited or "[]"))
+        if len(stored) == 1 and stored[0].source_id != source_id:
+            found[identity] = stored[0]
     return found
 
 
