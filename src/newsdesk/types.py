@@ -8,10 +8,35 @@ Every stage takes one of these and returns the next; none of them knows about Dj
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, TypeVar
+
+_Class = TypeVar("_Class", bound=type)
+
+
+def pickled_by_fields(cls: _Class) -> _Class:
+    """Pickle a frozen slotted dataclass as a call of the class with its field values.
+
+    The dataclass default for those (__getstate__ and __setstate__) walks
+    dataclasses.fields() on every object, both ways. Helper processes send every built
+    feed's items back to the writer (pipeline/prepare.py), and with this a dump and load
+    of a built item takes about a third less time (a loop over eight farm feeds' items).
+    """
+    names = tuple(f.name for f in fields(cls))
+    values: Callable[[Any], Any] = operator.attrgetter(*names)
+    if len(names) == 1:
+        single = values
+        values = lambda obj: (single(obj),)  # noqa: E731 (attrgetter of one name: no tuple)
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return (cls, values(self))
+
+    setattr(cls, "__reduce__", __reduce__)  # noqa: B010 (mypy rejects assigning a method)
+    return cls
 
 
 class FullText(StrEnum):
@@ -31,6 +56,7 @@ class FetchRequest:
     last_modified: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Fetched:
     """A response the fetcher accepted.
@@ -61,6 +87,7 @@ class Fetched:
         return self.headers.get("content-type", "")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Enclosure:
     url: str
@@ -68,6 +95,7 @@ class Enclosure:
     length: int | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MediaImage:
     """An image the feed names outside the body (media:content, media:thumbnail, enclosure)."""
@@ -80,6 +108,7 @@ class MediaImage:
     height: int | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedItem:
     """One entry as the feed describes it, URLs already absolute, dates aware UTC."""
@@ -101,6 +130,7 @@ class ParsedItem:
     author_email: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
     """A whole feed document.
@@ -121,6 +151,7 @@ class ParsedFeed:
     parser: str = "fast"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LeadImage:
     url: str
@@ -132,6 +163,7 @@ class LeadImage:
     origin: str = "figure"  # where it was found: figure, img, media:content, enclosure, og:image
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """Where the text first appeared ("The post X first appeared on SITE.")."""
@@ -140,6 +172,7 @@ class Attribution:
     url: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CleanOptions:
     """Per-source knobs for the clean stage."""
@@ -151,6 +184,7 @@ class CleanOptions:
     embeds: tuple[str, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CleanArticle:
     """An item ready to store: sanitized body, plain-text summary, lead image, credits."""

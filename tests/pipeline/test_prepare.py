@@ -135,3 +135,20 @@ def test_the_writer_takes_the_newest_body_the_helpers_have_not_begun() -> None:
         assert [inc.identity for _, inc in result.built.items] == [
             inc.identity for _, inc in build_items(fetched, CleanOptions()).items
         ]
+
+
+@pytest.mark.parametrize("url", [u for u, (path, _) in FEEDS.items() if path is not None])
+def test_a_built_feed_comes_back_from_a_helper_equal(url: str) -> None:
+    """Helpers send builds back pickled, each dataclass as a call with its field values
+    (types.pickled_by_fields): every field must arrive, in its place."""
+    import pickle
+
+    path, _ = FEEDS[url]
+    assert path is not None
+    fetched = Fetched(url=url, status=200, content=path.read_bytes(), headers={})
+    built = prepare._build(fetched, prepare.Recipe(CleanOptions(embeds=("x.example/embed/",))))
+    assert built.built is not None and built.built.items
+    back = pickle.loads(pickle.dumps((fetched, built), protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == (fetched, built)
+    item, incoming = back[1].built.items[0]
+    assert incoming.derived is not None and incoming.article.title == item.title

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.db import connection
 
 from newsdesk.config import Settings
 from newsdesk.pipeline.update import HttpSeam, update
 from newsdesk.store import writes
-from newsdesk.store.models import Article, Source
+from newsdesk.store.models import Article, Category, Source
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pipeline"
 FEED = (DATA / "partner.rss").read_bytes()
@@ -133,6 +134,47 @@ def test_failures_are_recorded_and_do_not_stop_other_sources(tmp_path: Path) -> 
         "parse"
     )
     assert sources[broken].next_fetch_at > sources[broken].last_fetched_at
+
+
+def test_a_save_failing_after_its_articles_were_written_loses_only_that_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite several feeds share a commit (store.commits): a feed whose save fails
+    after its rows were written is rolled back alone, and the run forgets the category
+    it created there, so the feeds after it link to a category that exists."""
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite groups commits")
+    hosts = ["one.example", "two.example", "three.example"]
+    for host in hosts:
+        subscribe(f"https://{host}/feed/", category="Bee")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = FEED.replace(b"partner.example", request.url.host.encode())
+        return httpx.Response(200, content=body, headers={"content-type": "application/rss+xml"})
+
+    grouping = writes.group_stories
+    failed: list[int] = []
+
+    def group_stories_once(index, created, source_id):  # type: ignore[no-untyped-def]
+        if not failed:
+            failed.append(source_id)
+            raise RuntimeError("grouping broke after the save")
+        return grouping(index, created, source_id)
+
+    monkeypatch.setattr(writes, "group_stories", group_stories_once)
+    summary = run(tmp_path, handle)
+    assert summary.failed == 1 and failed
+    assert (summary.fetched, summary.new) == (2, 6)  # counted as stored only where they stayed
+    bee = Category.objects.get(name="Bee")
+    others = Article.objects.exclude(source_id=failed[0])
+    assert others.count() == 6
+    assert all(bee in a.categories.all() for a in others)
+    assert not Article.objects.filter(source_id=failed[0]).exists()  # gone with its savepoint
+    assert Source.objects.get(pk=failed[0]).consecutive_errors == 1
+    monkeypatch.setattr(writes, "group_stories", grouping)
+    again = run(tmp_path, handle)
+    assert Article.objects.filter(source_id=failed[0]).count() == 3
+    assert again.failed == 0
 
 
 def test_review_source_holds_new_items(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -156,3 +156,16 @@ def test_any_other_database_error_is_not_retried(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(OperationalError):
         writes.save_feed(source, [incoming(1)], health())
     assert calls == [1]
+
+
+def test_new_articles_dates_go_to_the_database_as_the_field_would_send_them() -> None:
+    import functools
+
+    from django.db import connection
+
+    field = Article._meta.get_field("first_seen_at")
+    by_field = functools.partial(field.get_db_prep_save, connection=connection)
+    direct = writes._aware_dates_directly(by_field)
+    plus_two = timezone(timedelta(hours=2))
+    for value in (NOW, datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=plus_two), None):
+        assert direct(value) == by_field(value)

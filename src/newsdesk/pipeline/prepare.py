@@ -31,7 +31,7 @@ from typing import Any
 from newsdesk.engine.dedupe.identity import KeyRule
 from newsdesk.store.forking import forget_connections
 from newsdesk.store.writes import Incoming, derive
-from newsdesk.types import CleanOptions, Fetched, ParsedFeed, ParsedItem
+from newsdesk.types import CleanOptions, Fetched, ParsedFeed, ParsedItem, pickled_by_fields
 
 log = logging.getLogger("newsdesk.update")
 
@@ -40,6 +40,7 @@ log = logging.getLogger("newsdesk.update")
 QUEUED_PER_HELPER = 2
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Built:
     """A parsed and cleaned feed: its items, and what it says about itself."""
@@ -48,6 +49,7 @@ class Built:
     items: list[tuple[ParsedItem, Incoming]]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Recipe:
     """The source's settings the build depends on; a build made under another is redone."""
@@ -75,6 +77,7 @@ def build_items(
     return Built(feed, items)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A helper's build of one answer, or None where it could not build it."""

@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -32,6 +33,7 @@ from newsdesk.pipeline.prepare import Built, Prepared, Preparer, Recipe, build_i
 from newsdesk.pipeline.tally import Tally
 from newsdesk.store import carriers, editorial, fetchlog, writes
 from newsdesk.store import metrics as writes_metrics
+from newsdesk.store.commits import CommitGroup
 from newsdesk.store.writes import FeedHealth, Incoming, SavePolicy, SourceState
 from newsdesk.types import (
     CleanArticle,
@@ -302,6 +304,10 @@ class _Run:
         self.categories: writes.CategoryCache = {}
         self.places: writes.PlaceCache = {}
         self.stories: StoryIndex | None = None
+        # on SQLite, feeds' saves share a transaction (store.commits); update() turns it on
+        self.group = CommitGroup(enabled=False)
+        # what the feed being saved got from save_feed, once past it (see handle)
+        self.saved_in_part: writes.SaveResult | None = None
         self.tally = Tally()
         self.flushed_at = time.monotonic()
         # 304s not written yet: recorded together by settle()
@@ -367,13 +373,19 @@ class _Run:
         kind = "not_modified" if fetched.not_modified else "ok"
         self.tally.fetch(kind, outcome.seconds, len(fetched.content))
         started = time.perf_counter()
+        self.saved_in_part = None
         try:
-            items = self._save(source, fetched, outcome.prepared)
+            # a body is saved as a part of the open commit group, where what fails is rolled
+            # back alone; a 304 only waits for settle(), which needs no transaction yet
+            with nullcontext() if fetched.not_modified else self.group.part():
+                items = self._save(source, fetched, outcome.prepared)
         except writes.LeaseLostError as e:
             # held too long: another worker fetched it again and its save is the one that counts
+            self._forget_rolled_back()
             log.warning("fetch source=%s dropped: %s", source.id, e)
             return
         except Exception as e:  # one broken feed must not stop the run
+            self._forget_rolled_back()
             self.fail(source, e, fetched.status)
             return
         log.info(
@@ -384,6 +396,21 @@ class _Run:
             items,
             fetched.elapsed + time.perf_counter() - started,
         )
+
+    def _forget_rolled_back(self) -> None:
+        """After a failed part that got past save_feed: its articles, categories, places and
+        story groupings were rolled back with it (on its own, save_feed forgets only what its
+        own failure undid), so they are uncounted, and the caches that name them dropped."""
+        result = self.saved_in_part
+        if result is None or not self.group.enabled:
+            return
+        self.fetched -= 1
+        self.new -= result.new
+        self.updated -= result.updated
+        self.tally.articles(-result.new, -result.updated)
+        self.categories.clear()
+        self.places.clear()
+        self.stories = None
 
     def _full_text(
         self, source: SourceState, built: Built, options: CleanOptions, history: bool
@@ -554,6 +581,7 @@ class _Run:
             ),
             places=self.places,
         )
+        self.saved_in_part = result
         if not pushed:
             self.fetched += 1
         self.new += result.new
@@ -716,6 +744,8 @@ def update(
         network.submit(network.fetch_feeds(sources, handoff, recipes))
         pending += len(sources)
 
+    # on SQLite, answers that come in a burst are saved in one transaction (store.commits)
+    group = run.group = CommitGroup.for_connection()
     try:
         start(first)
         more = source_id is None
@@ -723,12 +753,14 @@ def update(
             try:
                 outcome = handoff.get_nowait()
             except queue.Empty:
-                run.settle_if_due()  # nothing to do until the next answer: write what waits
+                group.commit()  # nothing to do until the next answer: commit what is saved,
+                run.settle_if_due()  # ...write what waits
                 if preparer is not None and preparer.waiting:  # ...or build one of theirs
                     network.loop.call_soon_threadsafe(preparer.release_newest)
                 outcome = handoff.get()
             run.handle(outcome)
             run.flush(now=False)
+            group.commit_if_due()
             pending -= 1
             done += 1
             if progress:
@@ -739,15 +771,20 @@ def update(
                 )
                 more = bool(claimed)
                 start(claimed)
+        group.commit()
         run.settle()
         if run.new >= TIDY_AFTER:
             _tidy_search_index()
         if run.hubs is not None:
             run.hubs.finish(timeout=settings.total_timeout)
     finally:
-        network.close()
-        if preparer is not None:
-            preparer.close()
+        # what was saved before an interruption is kept, as it was with a commit per feed
+        try:
+            group.commit()  # a commit that fails is rolled back whole: those feeds come again
+        finally:
+            network.close()
+            if preparer is not None:
+                preparer.close()
         run.flush()
     return run.summary()
 

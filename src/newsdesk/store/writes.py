@@ -7,7 +7,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import (
@@ -34,7 +34,7 @@ from newsdesk.store import carriers
 from newsdesk.store.editorial import feed_version_of
 from newsdesk.store.models import Article, Category, HostPause, Place, Source
 from newsdesk.store.pagereads import aware
-from newsdesk.types import CleanArticle, FullText
+from newsdesk.types import CleanArticle, FullText, pickled_by_fields
 
 log = logging.getLogger("newsdesk.store")
 
@@ -64,6 +64,7 @@ class LeaseLostError(StoreError):
     """Another worker claimed the source after this one's lease ran out: its work is dropped."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Derived:
     """What newsdesk works out from a cleaned item for its row: slugs, story signature and
@@ -89,6 +90,7 @@ def derive(article: CleanArticle) -> Derived:
     )
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One cleaned item with its identity, ready to save."""
@@ -633,8 +635,25 @@ def _column_preparers() -> list[tuple[str, str, Callable[[Any], Any] | None]]:
         if isinstance(field, (models.DateTimeField, models.JSONField)):
             # the backend's own adaptation: naive UTC text on SQLite, jsonb on PostgreSQL
             convert = functools.partial(field.get_db_prep_save, connection=connection)
+            if isinstance(field, models.DateTimeField):
+                convert = _aware_dates_directly(convert)
         out.append((field.attname, field.column, convert))
     return out
+
+
+def _aware_dates_directly(prepare: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An aware datetime (every date the pipeline makes) as the backend's adaptation leaves
+    it, without the field machinery around it (a tenth of the writer's time in a cold
+    import went to preparing values): on SQLite the naive UTC text, on PostgreSQL the
+    value itself. Anything else goes through the field."""
+    sqlite = connection.vendor == "sqlite"
+
+    def convert(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is not None:
+            return str(value.astimezone(UTC).replace(tzinfo=None)) if sqlite else value
+        return prepare(value)
+
+    return convert
 
 
 def _insert_articles(rows: Sequence[Article]) -> None:
@@ -690,7 +709,9 @@ def group_stories(index: StoryIndex, created: Sequence[tuple[int, bytes]], sourc
 
     Run after the feed's transaction committed, one short statement per story: it touches
     other sources' articles, and inside the save two workers doing so could deadlock. A
-    crash in between loses a grouping, never an article. Returns how many were grouped.
+    crash in between loses a grouping, never an article. (On SQLite, where one writer works
+    at a time, it may be inside the open commit group: store.commits.) Returns how many
+    were grouped.
     """
     stories: dict[int, set[int]] = {}
     for article_id, raw in created:
