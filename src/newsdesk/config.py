@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -93,6 +92,8 @@ def _truthy(value: str) -> bool:
 def _read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    import tomllib  # here: most homes have no file, and every command reads the settings
+
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)

@@ -124,8 +124,10 @@ class Preparer:
         self._pool = concurrent.futures.ProcessPoolExecutor(
             processes, mp_context=context, initializer=_helper_started, initargs=(os.getpid(),)
         )
-        # with fork, the first submit starts every helper: do it now, before any thread
-        self._pool.submit(_ready).result()
+        # with fork, the first submit forks every helper, and only then starts the pool's
+        # manager thread: do it now, before any thread. Not waited for: a run of 304s
+        # may never need a helper, and one that dies starting is found at its first build.
+        self._pool.submit(_ready)
         self.broken = False
         self.in_flight = 0
         self.limit = QUEUED_PER_HELPER * processes
