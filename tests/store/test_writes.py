@@ -61,10 +61,14 @@ def test_a_rolled_back_save_forgets_the_categories_it_created() -> None:
     assert list(Article.objects.get().categories.values_list("name", flat=True)) == ["Fresh"]
 
 
-def test_claims_are_disjoint_and_expire() -> None:
-    for n in range(5):
+def due_sources(count: int) -> None:
+    for n in range(count):
         writes.add_source(f"https://s{n}.example/feed", f"S{n}")
     Source.objects.update(next_fetch_at=NOW - timedelta(minutes=1))
+
+
+def test_claims_are_disjoint_and_expire() -> None:
+    due_sources(5)
     lease = timedelta(minutes=5)
     first = writes.claim_sources(NOW, owner="w1", lease=lease, limit=3)
     second = writes.claim_sources(NOW, owner="w2", lease=lease, limit=3)
@@ -95,9 +99,7 @@ def test_claimed_sources_carry_what_the_pipeline_needs() -> None:
 
 
 def test_304s_are_recorded_together_and_a_lost_lease_only_drops_its_own() -> None:
-    for n in range(4):
-        writes.add_source(f"https://s{n}.example/feed", f"S{n}")
-    Source.objects.update(next_fetch_at=NOW - timedelta(minutes=1))
+    due_sources(4)
     lease = timedelta(minutes=5)
     mine = writes.claim_sources(NOW, owner="w1", lease=lease, limit=9)
     # the third one's lease ran out and another worker holds it now
