@@ -66,3 +66,29 @@ def test_a_migration_not_recorded_yet_is_applied(tmp_path: Path) -> None:
             "SELECT count(*) FROM django_migrations WHERE name = '0014_carriers'"
         ).fetchone()[0]
     assert "store_carrier" in names and recorded == 1
+
+
+def test_the_collector_is_back_on_once_a_command_has_started(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
+    code = (
+        "import gc, json, sys\n"
+        "from newsdesk import cli\n"
+        "real = cli.cmd_sources\n"
+        "def sources(args):\n"
+        "    held = gc.isenabled()\n"
+        "    code = real(args)\n"
+        "    state = [held, gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()[0]]\n"
+        "    print(json.dumps(state), flush=True)\n"
+        "    return code\n"
+        "cli.cmd_sources = sources\n"
+        "sys.argv = ['newsdesk', 'sources']\n"
+        "cli.entry()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    held, enabled, frozen, first = json.loads(out.stdout.splitlines()[-1])
+    # off while the command's imports run, on (start-up's heap frozen out) once it has begun
+    assert (held, enabled, first) == (False, True, 10_000)
+    assert frozen > 10_000

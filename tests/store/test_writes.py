@@ -122,6 +122,40 @@ def test_304s_are_recorded_together_and_a_lost_lease_only_drops_its_own() -> Non
             assert (row.next_fetch_at, row.etag) == (later, '"e"')
 
 
+def test_304s_of_a_batch_larger_than_one_statement_each_get_their_own_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    due_sources(5)
+    mine = writes.claim_sources(NOW, owner="w1", lease=timedelta(minutes=5), limit=9)
+    # room for two sources' parameters a statement: three statements on SQLite
+    monkeypatch.setattr(connection.features, "max_query_params", 25)
+    answers = [
+        (
+            s,
+            writes.FeedHealth(
+                status=304,
+                fetched_at=NOW,
+                next_fetch_at=NOW + timedelta(minutes=n + 1),
+                etag=f'"e{n}"',
+            ),
+        )
+        for n, s in enumerate(mine)
+    ]
+    with CaptureQueriesContext(connection) as seen:
+        assert writes.record_not_modified(answers) == [False] * 5
+    updates = [q["sql"] for q in seen.captured_queries if "UPDATE" in q["sql"]]
+    # on SQLite one statement a chunk (none undone and run again); elsewhere an executemany
+    assert len(updates) == (3 if connection.vendor == "sqlite" else 1)
+    rows = {s.pk: s for s in Source.objects.all()}
+    for n, state in enumerate(mine):
+        row = rows[state.id]
+        assert (row.etag, row.next_fetch_at) == (f'"e{n}"', NOW + timedelta(minutes=n + 1))
+        assert (row.leased_by, row.fetch_count, row.last_status) == ("", 1, 304)
+
+
 def test_a_save_that_lost_a_deadlock_is_run_again(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import OperationalError
 

@@ -951,21 +951,59 @@ def _update_sql(vendor: str, names: tuple[str, ...], counters: frozenset[str], h
     """UPDATE of these columns of one source (`counters` go up by one in the statement),
     while `held` by the worker named in the last parameter. The names are our model's
     (never input), quoted; the values go as parameters."""
+    sets, where = _update_clauses(names, counters, held, ["%s"] * (len(names) + 2), "")
+    table = connection.ops.quote_name(Source._meta.db_table)
+    return f"UPDATE {table} SET {sets} WHERE {where}"  # noqa: S608
+
+
+@functools.lru_cache(maxsize=16)
+def _update_rows_sql(
+    names: tuple[str, ...], counters: frozenset[str], held: bool, count: int
+) -> str:
+    """The UPDATE of _update_sql for `count` sources in one statement, each source's
+    parameters a row of a VALUES table, in the same order (SQLite's UPDATE ... FROM)."""
+    width = len(names) - len(counters) + 1 + held
+    table = connection.ops.quote_name(Source._meta.db_table)
+    sets, where = _update_clauses(
+        names, counters, held, [f"v.column{i + 1}" for i in range(width)], f"{table}."
+    )
+    row = "(" + ", ".join(["%s"] * width) + ")"
+    return (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * count)}) AS v"  # noqa: S608
+        f" WHERE {where}"
+    )
+
+
+def _update_clauses(
+    names: tuple[str, ...], counters: frozenset[str], held: bool, values: list[str], owner: str
+) -> tuple[str, str]:
+    """The SET and WHERE clauses of a source UPDATE, taking `values` in order; `owner`
+    prefixes the WHERE's columns where another table beside the source's has columns."""
     ops = connection.ops
     fields = _source_fields()
     sets = []
+    taken = iter(values)
     for name in names:
         column = ops.quote_name(fields[name].column)
-        sets.append(f"{column} = {column} + 1" if name in counters else f"{column} = %s")
-    where = f"{ops.quote_name('id')} = %s"
+        sets.append(f"{column} = {column} + 1" if name in counters else f"{column} = {next(taken)}")
+    where = f"{owner}{ops.quote_name('id')} = {next(taken)}"
     if held:
-        where += f" AND {ops.quote_name('leased_by')} = %s"
-    table = ops.quote_name(Source._meta.db_table)
-    return f"UPDATE {table} SET {', '.join(sets)} WHERE {where}"  # noqa: S608
+        where += f" AND {owner}{ops.quote_name('leased_by')} = {next(taken)}"
+    return ", ".join(sets), where
 
 
 def _source_update(source: SourceState, changes: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The statement and parameters of `changes` to a source this worker holds.
+    """The statement and parameters of `changes` to a source this worker holds."""
+    shape, params = _source_values(source, changes)
+    return _update_sql(connection.vendor, *shape), params
+
+
+_Shape = tuple[tuple[str, ...], frozenset[str], bool]
+
+
+def _source_values(source: SourceState, changes: dict[str, Any]) -> tuple[_Shape, list[Any]]:
+    """The shape (columns set, columns counted up, held) and parameters of `changes` to a
+    source this worker holds.
 
     Plain SQL from the fields' own names and value preparation: the ORM compiled the UPDATE
     afresh on every fetch (2 ms a 304, profiled; the UPDATE itself takes 0.06 ms). Plain
@@ -989,8 +1027,7 @@ def _source_update(source: SourceState, changes: dict[str, Any]) -> tuple[str, l
     params.append(source.id)
     if source.leased_by:
         params.append(source.leased_by)
-    sql = _update_sql(conn.vendor, tuple(changes), frozenset(counters), bool(source.leased_by))
-    return sql, params
+    return (tuple(changes), frozenset(counters), bool(source.leased_by)), params
 
 
 def _update_held(source: SourceState, changes: dict[str, Any]) -> None:
@@ -1000,6 +1037,24 @@ def _update_held(source: SourceState, changes: dict[str, Any]) -> None:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:
             raise LeaseLostError(f"store: source {source.id} was claimed by another worker")
+
+
+def _update_rows(cursor: Any, shape: _Shape, sql: str, rows: list[list[Any]]) -> int:
+    """Update one source for each row of parameters of `sql`; the rows changed. On SQLite,
+    one statement over a VALUES table instead of an executemany, a statement per source:
+    a tenth less time for an all-304 update of 2,000 feeds (10 paired runs, 0.98 against
+    0.87 s). PostgreSQL keeps the executemany, which psycopg sends as one pipeline."""
+    if connection.vendor != "sqlite" or len(rows) < 2:
+        cursor.executemany(sql, rows)
+        return int(cursor.rowcount)
+    width = len(rows[0])
+    step = max(1, (connection.features.max_query_params or 999) // width)
+    changed = 0
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        cursor.execute(_update_rows_sql(*shape, len(chunk)), [v for row in chunk for v in row])
+        changed += cursor.rowcount
+    return changed
 
 
 class _NotAllHeld(Exception):
@@ -1018,18 +1073,19 @@ def record_not_modified(
     than it has sources, it is undone and the sources are updated one by one.
     """
     results: list[bool | LeaseLostError] = []
-    shapes: dict[str, list[tuple[int, list[Any]]]] = {}
+    shapes: dict[_Shape, list[tuple[int, list[Any]]]] = {}
     for index, (source, health) in enumerate(answers):
         changes, went_quiet = _success_changes(source, health)
         results.append(went_quiet)
-        sql, params = _source_update(source, changes)
-        shapes.setdefault(sql, []).append((index, params))
+        shape, params = _source_values(source, changes)
+        shapes.setdefault(shape, []).append((index, params))
     with transaction.atomic():
-        for sql, rows in shapes.items():
+        for shape, rows in shapes.items():
+            sql = _update_sql(connection.vendor, *shape)
             try:
                 with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.executemany(sql, [params for _, params in rows])
-                    if cursor.rowcount != len(rows):
+                    changed = _update_rows(cursor, shape, sql, [params for _, params in rows])
+                    if changed != len(rows):
                         raise _NotAllHeld
             except _NotAllHeld:
                 with connection.cursor() as cursor:
