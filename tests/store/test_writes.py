@@ -122,12 +122,14 @@ def test_304s_are_recorded_together_and_a_lost_lease_only_drops_its_own() -> Non
             assert (row.next_fetch_at, row.etag) == (later, '"e"')
 
 
+@pytest.mark.parametrize("update_from", [True, False], ids=["update-from", "sqlite-3.31"])
 def test_304s_of_a_batch_larger_than_one_statement_each_get_their_own_values(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, update_from: bool
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    monkeypatch.setattr(writes, "_UPDATE_FROM", update_from)
     due_sources(5)
     mine = writes.claim_sources(NOW, owner="w1", lease=timedelta(minutes=5), limit=9)
     # room for two sources' parameters a statement: three statements on SQLite
@@ -147,8 +149,9 @@ def test_304s_of_a_batch_larger_than_one_statement_each_get_their_own_values(
     with CaptureQueriesContext(connection) as seen:
         assert writes.record_not_modified(answers) == [False] * 5
     updates = [q["sql"] for q in seen.captured_queries if "UPDATE" in q["sql"]]
-    # on SQLite one statement a chunk (none undone and run again); elsewhere an executemany
-    assert len(updates) == (3 if connection.vendor == "sqlite" else 1)
+    # with UPDATE ... FROM one statement a chunk (none undone and run again); else an
+    # executemany
+    assert len(updates) == (3 if connection.vendor == "sqlite" and update_from else 1)
     rows = {s.pk: s for s in Source.objects.all()}
     for n, state in enumerate(mine):
         row = rows[state.id]
