@@ -24,8 +24,8 @@ EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 
 
-# The collector's first generation, once start-up is over: Python's 700 made a run that
-# allocates as a fetch loop does collect every few hundred microseconds.
+# Allocations between two collections of the youngest generation once start-up is over
+# (Python's default is 700): a fetch loop allocates many short-lived objects.
 COLLECT_AFTER = 10_000
 _collector_held = False  # entry() holds the collector until start-up is over
 
@@ -40,9 +40,9 @@ def _django() -> None:
 
 def _start_up_over() -> None:
     """The collector back on, with what start-up made (modules, Django's models and
-    settings: hundreds of thousands of objects, all kept to the end) left out of its
-    walks. Collections during start-up and over that heap cost a tenth of an all-304
-    update of 2,000 feeds (paired runs, bench/README.md)."""
+    settings: about 80,000 tracked objects, kept to the end) left out of its walks.
+    Collections during start-up and over that heap cost a tenth of an all-304 update of
+    2,000 feeds (paired runs, bench/README.md)."""
     global _collector_held
     if not _collector_held:
         return
