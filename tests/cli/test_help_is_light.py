@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 HEAVY = {"django", "httpx", "lxml", "trafilatura", "nh3", "feedparser", "fastfeedparser", "rich"}
 
@@ -28,19 +29,25 @@ def test_help_imports_no_heavy_library() -> None:
     assert "newsdesk" in loaded
 
 
-def test_an_update_of_a_migrated_home_loads_no_migration_graph_nor_httpx(tmp_path: Path) -> None:
+def _in_a_new_home(tmp_path: Path, code: str) -> Any:
+    """Run `code` in a Python process on a home made by `newsdesk init`; the JSON of the
+    last line it printed."""
     env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
     subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_an_update_of_a_migrated_home_loads_no_migration_graph_nor_httpx(tmp_path: Path) -> None:
     code = (
         "import sys, json\n"
         "from newsdesk.cli import main\n"
         "main(['update'])\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    loaded = set(_in_a_new_home(tmp_path, code))
     assert "django" in loaded and "newsdesk.pipeline.update" in loaded
     # the migration graph is not built when every migration file is recorded as applied
     slow = {"httpx", "django.db.migrations.loader", "django_stubs_ext"}
@@ -69,8 +76,6 @@ def test_a_migration_not_recorded_yet_is_applied(tmp_path: Path) -> None:
 
 
 def test_the_collector_is_back_on_once_a_command_has_started(tmp_path: Path) -> None:
-    env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
-    subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
     code = (
         "import gc, json, sys\n"
         "from newsdesk import cli\n"
@@ -85,10 +90,7 @@ def test_the_collector_is_back_on_once_a_command_has_started(tmp_path: Path) -> 
         "sys.argv = ['newsdesk', 'sources']\n"
         "cli.entry()\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    held, enabled, frozen, first = json.loads(out.stdout.splitlines()[-1])
+    held, enabled, frozen, first = _in_a_new_home(tmp_path, code)
     # off while the command's imports run, on (start-up's heap frozen out) once it has begun
     assert (held, enabled, first) == (False, True, 10_000)
     assert frozen > 10_000
