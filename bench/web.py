@@ -206,6 +206,7 @@ def generate(home: Path, articles: int, sources: int, seed: int = 5) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from newsdesk.engine.tag import body_text
     from newsdesk.store.models import Article, Category, SiteSettings, Source
 
     call_command("migrate", verbosity=0)
@@ -237,6 +238,7 @@ def generate(home: Path, articles: int, sources: int, seed: int = 5) -> None:
             title = sentence(rng, vocab, rng.randint(6, 11)).rstrip(".")
             paragraphs = [sentence(rng, vocab, rng.randint(18, 40)) for _ in range(5)]
             source = srcs[n % len(srcs)]
+            body = "".join(f"<p>{p}</p>" for p in paragraphs)
             rows.append(
                 Article(
                     source=source,
@@ -250,7 +252,8 @@ def generate(home: Path, articles: int, sources: int, seed: int = 5) -> None:
                     first_seen_at=when,
                     sort_at=when,
                     summary=paragraphs[0][:280],
-                    body_html="".join(f"<p>{p}</p>" for p in paragraphs),
+                    body_html=body,
+                    body_text=body_text(body),  # bulk_create skips save(), which sets it
                     image_url=f"https://images.example/{n}.jpg" if n % 3 else "",
                     image_caption="A scene from the day." if n % 3 else "",
                     image_credit="Bench Photo" if n % 3 else "",

@@ -57,22 +57,31 @@ def test_an_update_of_a_migrated_home_loads_no_migration_graph_nor_httpx(tmp_pat
 def test_a_migration_not_recorded_yet_is_applied(tmp_path: Path) -> None:
     import sqlite3
 
+    from newsdesk.store import search
+
     env = {**os.environ, "NEWSDESK_HOME": str(tmp_path)}
     subprocess.run([sys.executable, "-m", "newsdesk.cli", "init"], env=env, check=True)
     db = sqlite3.connect(tmp_path / "newsdesk.sqlite3")
-    with db:  # the database as it was before 0014: no carriers, no link keys
-        db.execute("DROP TABLE store_carrier")
-        db.execute("DROP INDEX article_link_key")
-        db.execute("ALTER TABLE store_article DROP COLUMN link_key")
-        db.execute("DELETE FROM django_migrations WHERE app = 'store' AND name = '0014_carriers'")
+    with db:  # the database as it was before 0015: no body_text, the index over body_html
+        for statement in search.drop_statements("sqlite"):
+            db.execute(statement)
+        db.execute("ALTER TABLE store_article DROP COLUMN body_text")
+        for statement in search.create_statements("sqlite", "body_html"):
+            db.execute(statement)
+        db.execute(
+            "DELETE FROM django_migrations WHERE app = 'store' AND name = '0015_search_body_text'"
+        )
     db.close()
     subprocess.run([sys.executable, "-m", "newsdesk.cli", "sources"], env=env, check=True)
     with sqlite3.connect(tmp_path / "newsdesk.sqlite3") as check:
-        names = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
-        recorded = check.execute(
-            "SELECT count(*) FROM django_migrations WHERE name = '0014_carriers'"
+        columns = {r[1] for r in check.execute("PRAGMA table_info(store_article)")}
+        index = check.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'store_article_fts'"
         ).fetchone()[0]
-    assert "store_carrier" in names and recorded == 1
+        recorded = check.execute(
+            "SELECT count(*) FROM django_migrations WHERE name = '0015_search_body_text'"
+        ).fetchone()[0]
+    assert "body_text" in columns and "body_text" in index and recorded == 1
 
 
 def test_the_collector_is_back_on_once_a_command_has_started(tmp_path: Path) -> None:

@@ -97,6 +97,27 @@ def test_snippets_mark_the_match_and_never_leak_markup(lighthouse: list[Article]
     assert title_hit.title_html == "<mark>Lighthouse</mark> keeper retires after forty years"
 
 
+def test_markup_is_not_a_word_of_the_article(seed: Seed, lighthouse: list[Article]) -> None:
+    # the lighthouse articles have <p>, <a href="https://gazette.example/map"> and &lt;six&gt;
+    for word in ("p", "href", "gazette", "map"):
+        assert ranked_titles(word) == [], word
+    assert ranked_titles("six") == [lighthouse[2].title]  # escaped text is text
+    spoken = make_article(
+        seed.source,
+        23,
+        title="Harbour wall repaired",
+        body_html='<p><strong>Strong</strong> tides <span class="x">damaged</span> it.</p>',
+        when=BASE_TIME.replace(year=2024, month=9),
+    )
+    assert ranked_titles("strong") == [spoken.title]
+    assert ranked_titles("span") == ranked_titles("class") == []
+    # an editor's new body is indexed by its words too
+    spoken.body_html = "<p>Calm <em>seas</em> since.</p>"
+    spoken.save(update_fields=["body_html"])
+    assert ranked_titles("strong") == [] and ranked_titles("em") == []
+    assert ranked_titles("seas") == [spoken.title]
+
+
 def test_phrases_and_exclusions(seed: Seed, lighthouse: list[Article]) -> None:
     assert ranked_titles('"central city"') == [seed.articles[0].title]
     # the same words, not side by side

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from newsdesk.engine.tag import body_text
+
 
 class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -127,6 +129,10 @@ class Article(models.Model):
     sort_at = models.DateTimeField(default=timezone.now)
     summary = models.TextField(blank=True, default="")
     body_html = models.TextField(blank=True, default="")
+    # the body's words without markup (engine.tag.body_text), which the SQLite search index
+    # reads; kept by save() and by the writer's inserts. Null until migration 0015 fills
+    # it, and so SQLite adds the column without rebuilding the table.
+    body_text = models.TextField(null=True, blank=True, editable=False)
     image_url = models.URLField(max_length=2000, blank=True, default="")
     image_caption = models.TextField(blank=True, default="")
     image_credit = models.CharField(max_length=500, blank=True, default="")
@@ -181,6 +187,15 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # an editor's body or an updated feed item: the indexed words follow the body
+        fields = kwargs.get("update_fields")
+        if fields is None or "body_html" in fields:
+            self.body_text = body_text(self.body_html)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "body_text"}
+        super().save(*args, **kwargs)
 
 
 class Carrier(models.Model):

@@ -39,25 +39,36 @@ MAX_TERMS = 16  # a pasted paragraph should not become a 300-term query
 
 # The SQL below is built from this module's constants and %s placeholders only (S608 is
 # silenced where ruff cannot see that); reader input always travels as a parameter.
-_TRIGGERS = {
-    "store_article_fts_ai": (
-        "AFTER INSERT ON store_article BEGIN "  # noqa: S608
-        f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body_html) "
-        "VALUES (new.id, new.title, new.summary, new.body_html); END"
-    ),
-    "store_article_fts_ad": (
-        "AFTER DELETE ON store_article BEGIN "  # noqa: S608
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body_html) "
-        "VALUES ('delete', old.id, old.title, old.summary, old.body_html); END"
-    ),
-    "store_article_fts_au": (
-        "AFTER UPDATE OF title, summary, body_html ON store_article BEGIN "  # noqa: S608
-        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, summary, body_html) "
-        "VALUES ('delete', old.id, old.title, old.summary, old.body_html); "
-        f"INSERT INTO {FTS_TABLE}(rowid, title, summary, body_html) "
-        "VALUES (new.id, new.title, new.summary, new.body_html); END"
-    ),
-}
+# SQLite indexes the body's words (Article.body_text), not its markup: indexed as HTML, a
+# search for "strong" or "span" matched every article with such a tag. Migration 0005
+# built the first index over body_html, and names that column.
+BODY = "body_text"
+
+
+def _triggers(body: str) -> dict[str, str]:
+    columns = f"title, summary, {body}"
+    return {
+        "store_article_fts_ai": (
+            "AFTER INSERT ON store_article BEGIN "  # noqa: S608
+            f"INSERT INTO {FTS_TABLE}(rowid, {columns}) "
+            f"VALUES (new.id, new.title, new.summary, new.{body}); END"
+        ),
+        "store_article_fts_ad": (
+            "AFTER DELETE ON store_article BEGIN "  # noqa: S608
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) "
+            f"VALUES ('delete', old.id, old.title, old.summary, old.{body}); END"
+        ),
+        "store_article_fts_au": (
+            f"AFTER UPDATE OF {columns} ON store_article BEGIN "  # noqa: S608
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {columns}) "
+            f"VALUES ('delete', old.id, old.title, old.summary, old.{body}); "
+            f"INSERT INTO {FTS_TABLE}(rowid, {columns}) "
+            f"VALUES (new.id, new.title, new.summary, new.{body}); END"
+        ),
+    }
+
+
+_TRIGGERS = _triggers(BODY)
 
 # Tags are replaced by a space so "<p>end</p><p>start" does not glue two words together.
 _PG_BODY_TEXT = "regexp_replace(body_html, '<[^>]*>', ' ', 'g')"
@@ -68,15 +79,15 @@ _PG_VECTOR_EXPR = (
 )
 
 
-def create_statements(vendor: str) -> list[str]:
+def create_statements(vendor: str, body: str = BODY) -> list[str]:
     """DDL for the search index on this database (none on others: search then finds nothing
-    rather than failing)."""
+    rather than failing); `body` is the SQLite index's body column."""
     if vendor == "sqlite":
         return [
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-            "title, summary, body_html, content='store_article', content_rowid='id', "
+            f"title, summary, {body}, content='store_article', content_rowid='id', "
             "tokenize='porter unicode61 remove_diacritics 2')",
-            *trigger_statements(),
+            *trigger_statements(body),
             f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",  # noqa: S608
         ]
     if vendor == "postgresql":
@@ -101,8 +112,8 @@ def drop_statements(vendor: str) -> list[str]:
     return []
 
 
-def trigger_statements() -> list[str]:
-    return [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in _TRIGGERS.items()]
+def trigger_statements(body: str = BODY) -> list[str]:
+    return [f"CREATE TRIGGER IF NOT EXISTS {name} {sql}" for name, sql in _triggers(body).items()]
 
 
 def repair_index() -> bool:
@@ -385,15 +396,19 @@ def _marked_texts(query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, st
         params += ids
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return {int(row[0]): _snippet(*row[1:]) for row in cur.fetchall()}
+        html_body = connection.vendor != "sqlite"
+        return {int(r[0]): _snippet(r[1], r[2], r[3], html_body) for r in cur.fetchall()}
 
 
-def _snippet(title: str, body: str | None, summary: str | None) -> tuple[str, str, bool]:
-    """(title, snippet, whether the snippet comes from HTML), all with markers."""
+def _snippet(
+    title: str, body: str | None, summary: str | None, html_body: bool = False
+) -> tuple[str, str, bool]:
+    """(title, snippet, whether the snippet comes from HTML), all with markers. The body's
+    snippet is of its words on SQLite (body_text), of its tag-stripped HTML on PostgreSQL,
+    which keeps the entities (&lt;): `html_body` says which, so they are unescaped once."""
     # The body usually shows the match in context; the summary when the body lacks it.
     if OPEN in (body or ""):
-        # body text keeps its entities (&lt;) on both databases: unescaped once later
-        return title, body or "", True
+        return title, body or "", html_body
     if OPEN in (summary or ""):
         return title, summary or "", False
     return title, "", False

@@ -30,7 +30,7 @@ from newsdesk.engine.dedupe.canonical import article_key, canonical_url
 from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.engine.dedupe.signal import StoredKey, Switch
 from newsdesk.engine.dedupe.story import StoryIndex, signature
-from newsdesk.engine.tag import article_text, tag_places
+from newsdesk.engine.tag import article_text, body_text, tag_places
 from newsdesk.errors import InputError, StoreError
 from newsdesk.store import carriers
 from newsdesk.store.editorial import feed_version_of
@@ -76,6 +76,7 @@ class Derived:
     author_slug: str | None
     signature: bytes | None
     places: tuple[tuple[str, str], ...]  # (name, kind), for the Place rows
+    body_text: str = ""  # engine.tag.body_text of the body, for the search index
 
 
 def _slug(title: str) -> str:
@@ -83,12 +84,14 @@ def _slug(title: str) -> str:
 
 
 def derive(article: CleanArticle) -> Derived:
-    text = article_text(article.body_html, article.summary)
+    words = body_text(article.body_html)
+    text = words if article.body_html else article_text("", article.summary)
     return Derived(
         slug=_slug(article.title),
         author_slug=slugify(article.author or "")[:200] or None,
         signature=signature(article.title, text),
         places=tuple((p.name, p.kind) for p in tag_places(article.title, text)),
+        body_text=words,
     )
 
 
@@ -393,6 +396,7 @@ def _derived(incoming: Incoming) -> tuple[dict[str, Any], list[tuple[str, str]]]
             "author_slug": derived.author_slug,
             "story_signature": derived.signature,
             "places": [name for name, _ in derived.places],
+            "body_text": derived.body_text,
         },
         list(derived.places),
     )

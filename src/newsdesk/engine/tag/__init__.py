@@ -11,15 +11,21 @@ import re
 
 from newsdesk.engine.tag.places import Place, tag_places
 
-__all__ = ["Place", "article_text", "places_of_article", "tag_places"]
+__all__ = ["Place", "article_text", "body_text", "places_of_article", "tag_places"]
 
 _TAG = re.compile(r"<[^>]*>")
 
 
+def body_text(body_html: str) -> str:
+    """The words of a sanitized body without its markup: what search indexes, so a search
+    for "strong" or "span" finds articles that say it, not every one with such a tag.
+    Tags become spaces, as PostgreSQL's index expression makes them (store.search)."""
+    return " ".join(html.unescape(_TAG.sub(" ", body_html)).split()) if body_html else ""
+
+
 def article_text(body_html: str, summary: str = "") -> str:
     """What the article says, as plain text: its body's, or its summary when it has none."""
-    text = html.unescape(_TAG.sub(" ", body_html)) if body_html else summary
-    return " ".join(text.split())
+    return body_text(body_html) if body_html else " ".join(summary.split())
 
 
 def places_of_article(title: str, body_html: str, summary: str = "") -> tuple[Place, ...]:

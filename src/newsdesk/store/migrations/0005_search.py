@@ -19,7 +19,8 @@ from django.db import migrations
 def forwards(apps: Any, schema_editor: Any) -> None:
     from newsdesk.store import search
 
-    for statement in search.create_statements(schema_editor.connection.vendor):
+    # the index as this migration made it, over body_html; 0015 moves it to body_text
+    for statement in search.create_statements(schema_editor.connection.vendor, "body_html"):
         schema_editor.execute(statement)
 
 
