@@ -208,3 +208,15 @@ def test_new_articles_dates_go_to_the_database_as_the_field_would_send_them() ->
     plus_two = timezone(timedelta(hours=2))
     for value in (NOW, datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=plus_two), None):
         assert direct(value) == by_field(value)
+
+
+def test_derived_words_are_the_body_without_its_markup() -> None:
+    def article(body: str, summary: str = "") -> CleanArticle:
+        return CleanArticle(None, None, "Harbour", None, None, None, summary, body)
+
+    derived = writes.derive(
+        article('<p><strong>Strong</strong> tides &amp; <a href="/x">gales</a></p>')
+    )
+    assert derived.body_text == "Strong tides & gales"
+    # no body: nothing of the summary is indexed as the body (it has its own column)
+    assert writes.derive(article("", "A summary of the tides.")).body_text == ""

@@ -10,8 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from newsdesk.engine.tag import body_text
-
 
 class Category(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -192,6 +190,9 @@ class Article(models.Model):
         # an editor's body or an updated feed item: the indexed words follow the body
         fields = kwargs.get("update_fields")
         if fields is None or "body_html" in fields:
+            # here, not at the top: every command imports the models at start-up
+            from newsdesk.engine.tag import body_text
+
             self.body_text = body_text(self.body_html)
             if fields is not None:
                 kwargs["update_fields"] = {*fields, "body_text"}

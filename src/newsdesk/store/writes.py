@@ -30,7 +30,7 @@ from newsdesk.engine.dedupe.canonical import article_key, canonical_url
 from newsdesk.engine.dedupe.identity import KeyRule, stored_key
 from newsdesk.engine.dedupe.signal import StoredKey, Switch
 from newsdesk.engine.dedupe.story import StoryIndex, signature
-from newsdesk.engine.tag import article_text, body_text, tag_places
+from newsdesk.engine.tag import article_text, tag_places
 from newsdesk.errors import InputError, StoreError
 from newsdesk.store import carriers
 from newsdesk.store.editorial import feed_version_of
@@ -84,8 +84,8 @@ def _slug(title: str) -> str:
 
 
 def derive(article: CleanArticle) -> Derived:
-    words = body_text(article.body_html)
-    text = words if article.body_html else article_text("", article.summary)
+    text = article_text(article.body_html, article.summary)
+    words = text if article.body_html else ""  # the body's words, as body_text gives them
     return Derived(
         slug=_slug(article.title),
         author_slug=slugify(article.author or "")[:200] or None,
