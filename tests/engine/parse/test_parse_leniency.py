@@ -261,3 +261,48 @@ def test_an_encoding_no_codec_knows_is_not_strict_xml() -> None:
     data += b"</item></channel></rss>"
     assert not detect.is_well_formed(b'<?xml version="1.0" encoding="TF-8"?><rss/>')
     assert [i.title for i in parse_feed(data, URL).items] == ["a"]
+
+
+_PHOTO = '<media:content url="https://news.example/a.jpg" medium="image">{}</media:content>'
+
+
+@pytest.mark.parametrize(
+    ("item", "second_read"),
+    [
+        # the item's own media:title, before its title or without one: fastfeedparser takes
+        # it for the title, so the tree reads the item again
+        ("<media:title>A photo</media:title><title>Real</title>", True),
+        ("<media:title>A photo</media:title>", True),
+        # a photo's caption, inside its media:content or media:group: no second read
+        ("<title>Real</title>" + _PHOTO.format("<media:title>A photo</media:title>"), False),
+        (_PHOTO.format("<media:title>A photo</media:title>") + "<title>Real</title>", False),
+        (
+            "<media:group>"
+            + _PHOTO.format("")
+            + "<media:title>A photo</media:title></media:group><title>Real</title>",
+            False,
+        ),
+        # a self-closed media:content holds nothing: the media:title after it is the item's
+        (
+            '<media:content url="https://news.example/a.jpg"/>'
+            "<media:title>A photo</media:title><title>Real</title>",
+            True,
+        ),
+        # tags written in character data or a comment open nothing
+        (
+            "<description><![CDATA[<media:content>]]></description>"
+            "<media:title>A photo</media:title><title>Real</title>",
+            True,
+        ),
+        ("<!-- <media:group> --><media:title>A photo</media:title><title>Real</title>", True),
+        ("<description><![CDATA[ <media:title> ]]></description><title>Real</title>", False),
+    ],
+)
+def test_only_an_items_own_media_title_calls_for_a_second_read(
+    item: str, second_read: bool
+) -> None:
+    xml = RSS.format(f"<item>{item}<link>https://news.example/1</link></item>").encode()
+    doc = detect.prepare(xml)
+    assert needs_entry_read(doc.data, read_header(doc.data, URL), doc.format) is second_read
+    if "<title>" in item:
+        assert parse_feed(xml, URL).items[0].title == "Real"
