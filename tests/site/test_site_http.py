@@ -132,3 +132,36 @@ def test_security_headers(client: Client, seed: Seed, path: str) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/category/news/", "/search?q=envoy", "/feed/rss.xml"])
+def test_the_etag_is_the_sha1_of_the_identity_bytes(client: Client, seed: Seed, path: str) -> None:
+    import hashlib
+
+    response = client.get(path)
+    assert response["ETag"] == f'"{hashlib.sha1(response.content).hexdigest()}"'
+
+
+def test_no_etag_where_the_page_may_not_be_stored() -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from newsdesk.site.etags import ContentETagMiddleware
+
+    request = RequestFactory().get("/")
+    kept = ContentETagMiddleware(lambda r: HttpResponse(b"x")).process_response(
+        request, HttpResponse(b"page")
+    )
+    assert kept.has_header("ETag")
+    private = HttpResponse(b"page", headers={"Cache-Control": "private, no-store"})
+    assert (
+        not ContentETagMiddleware(lambda r: private)
+        .process_response(request, private)
+        .has_header("ETag")
+    )
+    empty = HttpResponse(b"")
+    assert (
+        not ContentETagMiddleware(lambda r: empty)
+        .process_response(request, empty)
+        .has_header("ETag")
+    )

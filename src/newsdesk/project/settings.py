@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "newsdesk.site.compression.BrotliMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # the ETag ConditionalGetMiddleware would add, from SHA-1 rather than MD5 (see etags.py)
+    "newsdesk.site.etags.ContentETagMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

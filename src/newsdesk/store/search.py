@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from newsdesk.store import reads
+from newsdesk.store import rawsql, reads
 from newsdesk.store.models import Article, Category, Source
 
 FTS_TABLE = "store_article_fts"
@@ -330,9 +330,7 @@ def _sqlite_ranked_filtered(match: str, filters: Filters, limit: int, offset: in
         f"WHERE {FTS_TABLE} MATCH %s AND a.status = %s{where} "
         f"ORDER BY {_BM25}, a.id DESC LIMIT %s OFFSET %s"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [*params, limit, offset])
-        return [int(row[0]) for row in cur.fetchall()]
+    return [int(row[0]) for row in rawsql.rows(sql, [*params, limit, offset])]
 
 
 def _sqlite_ranked_unfiltered(match: str, limit: int, offset: int) -> list[int]:
@@ -346,21 +344,21 @@ def _sqlite_ranked_unfiltered(match: str, limit: int, offset: int) -> list[int]:
     want = offset + limit
     window = want + 32
     while True:
-        with connection.cursor() as cur:
-            cur.execute(
+        ranked = [
+            int(row[0])
+            for row in rawsql.rows(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "  # noqa: S608
                 f"ORDER BY {_BM25}, rowid DESC LIMIT %s",
                 [match, window],
             )
-            ranked = [int(row[0]) for row in cur.fetchall()]
-            published: set[int] = set()
-            if ranked:
-                marks = ", ".join(["%s"] * len(ranked))
-                cur.execute(
-                    f"SELECT id FROM store_article WHERE id IN ({marks}) AND status = %s",  # noqa: S608
-                    [*ranked, Article.Status.PUBLISHED.value],
-                )
-                published = {int(row[0]) for row in cur.fetchall()}
+        ]
+        published: set[int] = set()
+        if ranked:
+            marks = ", ".join(["%s"] * len(ranked))
+            sql = f"SELECT id FROM store_article WHERE id IN ({marks}) AND status = %s"  # noqa: S608
+            published = {
+                int(row[0]) for row in rawsql.rows(sql, [*ranked, Article.Status.PUBLISHED.value])
+            }
         kept = [i for i in ranked if i in published]
         if len(kept) >= want or len(ranked) < window:
             return kept[offset:want]
@@ -394,10 +392,8 @@ def _marked_texts(query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, st
         )
         params = ["HighlightAll=true, " + options, options, options, websearch_text(query)]
         params += ids
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        html_body = connection.vendor != "sqlite"
-        return {int(r[0]): _snippet(r[1], r[2], r[3], html_body) for r in cur.fetchall()}
+    html_body = connection.vendor != "sqlite"
+    return {int(r[0]): _snippet(r[1], r[2], r[3], html_body) for r in rawsql.rows(sql, params)}
 
 
 def _snippet(
@@ -445,9 +441,7 @@ def _sqlite_first_page(
     )
     params: list[Any] = [OPEN, CLOSE] * 3
     params += [fts5_match(query), _RANK, Article.Status.PUBLISHED.value, read]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
+    rows = rawsql.rows(sql, params)
     rows.sort(key=lambda row: (row[1], -row[0]))
     if len(rows) == read and rows[-1][1] == rows[want - 1][1]:
         return None
