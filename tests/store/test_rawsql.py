@@ -3,6 +3,8 @@ the queries still seen wherever Django is asked to see them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +23,7 @@ def _sources() -> None:
         Source.objects.create(name=name, slug=slug, feed_url=f"https://news.example/{slug}.xml")
 
 
-def _through_django(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+def _through_django(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -29,7 +31,7 @@ def _through_django(sql: str, params: list[object]) -> list[tuple[object, ...]]:
 
 def test_rows_are_the_ones_djangos_cursor_gives() -> None:
     _sources()
-    params: list[object] = ["Tide%", 0]
+    params: list[Any] = ["Tide%", 0]
     assert rawsql.rows(SQL, params) == _through_django(SQL, params)
     assert [name for _, name in rawsql.rows(SQL, params)] == ["Tide 100%", "Tide 50"]
     # %% is a literal percent sign, as Django's cursor reads it
