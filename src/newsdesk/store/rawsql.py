@@ -5,8 +5,8 @@ formatted into them; every value goes as a parameter, through the backend's own 
 
 On SQLite a statement goes straight to the sqlite3 connection Django opened: Django's cursor
 (a new cursor object, two wrappers, and a regular expression that rewrites every %s as ? on
-each call) cost 28 µs a query against 21 µs for the query itself (an article page's read at
-100,000 articles, bench/README.md), and a page makes two to four. Errors are still Django's,
+each call) added 28 to 33 µs to the 21 µs an article page's read takes at 100,000 articles
+(bench/README.md), and a page makes two to four such reads. Errors are still Django's,
 and whenever Django is asked to see the queries (DEBUG, the tests' query counts, an
 execute_wrapper) they go through its cursor as before.
 """
