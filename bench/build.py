@@ -51,9 +51,10 @@ def main() -> int:
             feeds.append((url, answer.read(), kind))
     options = CleanOptions()
     stages: dict[str, list[float]] = defaultdict(list)
+    total = 0
     for _ in range(args.rounds):
-        spent: dict[str, float] = defaultdict(float)
-        counts: dict[str, int] = defaultdict(int)
+        spent: dict[str, float] = defaultdict(float)  # stage -> CPU seconds in this round
+        items: dict[str, int] = defaultdict(int)  # content type -> items
         for url, body, kind in feeds:
             started = time.thread_time()
             feed = parse_feed(body, url, kind)
@@ -67,13 +68,13 @@ def main() -> int:
             spent[f"parse {kind}"] += parsed - started
             spent["clean"] += cleaned - parsed
             spent["derive"] += derived - cleaned
-            counts[f"parse {kind}"] += len(feed.items)
-        total = sum(counts.values())
+            items[kind] += len(feed.items)
+        total = sum(items.values())
+        spent["all three"] = spent["parse"] + spent["clean"] + spent["derive"]
         for stage, seconds in spent.items():
-            stages[stage].append(seconds / (counts.get(stage) or total) * 1e6)
-        stages["all three"].append(
-            (spent["parse"] + spent["clean"] + spent["derive"]) / total * 1e6
-        )
+            kind = stage.removeprefix("parse ")
+            count = items[kind] if stage.startswith("parse ") else total
+            stages[stage].append(seconds / count * 1e6)
     print(f"{len(feeds)} feeds, {total:,} items; µs of CPU an item")
     print(f"{'stage':40} {'best':>8} {'median':>8}")
     for stage, values in stages.items():
