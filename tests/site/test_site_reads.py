@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -121,6 +122,27 @@ def test_pinned_article_leads_the_first_page_only(seed: Seed) -> None:
     assert first.items[0].id == old.pk
     assert [a.id for a in first.items[1:]] == [seed.articles[0].pk, seed.articles[1].pk]
     assert first.next_cursor is None
+
+
+@pytest.mark.django_db
+def test_a_listing_without_bodies_is_the_listing_with_empty_bodies(seed: Seed) -> None:
+    seed.articles[1].pinned = True
+    seed.articles[1].save()
+    seed.articles[0].categories.set([seed.news])
+    listings = [
+        lambda bodies: reads.front_page(limit=50, bodies=bodies),
+        lambda bodies: reads.category_page("news", limit=50, bodies=bodies),
+        lambda bodies: reads.source_page("algemeiner", limit=50, bodies=bodies),
+    ]
+    for listing in listings:
+        full, bare = listing(True).items, listing(False).items
+        assert full and all(v.body_html for v in full)
+        assert bare == tuple(replace(v, body_html="") for v in full)
+    ids = [v.id for v in seed.articles]
+    full_views = reads.articles_by_id(ids)
+    assert reads.articles_by_id(ids, bodies=False) == [replace(v, body_html="") for v in full_views]
+    # the pinned articles are memoized apart for each kind of page
+    assert reads.front_page(limit=5).items[0].body_html
 
 
 @pytest.mark.parametrize(

@@ -41,8 +41,13 @@ def front(request: HttpRequest) -> HttpResponse:
     return _front(request, before)
 
 
+def _bodies() -> bool:
+    """Whether the cards show whole bodies: a list of excerpts leaves them unread."""
+    return reads.site_settings().listing_style == "full"
+
+
 def _front(request: HttpRequest, before: tuple[datetime, int] | None) -> HttpResponse:
-    page = reads.front_page(before=before, limit=PAGE_SIZE)
+    page = reads.front_page(before=before, limit=PAGE_SIZE, bodies=_bodies())
     return render_page(request, "site/front.html", {"page": page, "is_first_page": before is None})
 
 
@@ -52,12 +57,12 @@ PageOf = Callable[..., reads.Page]
 def _listing(
     request: HttpRequest, pages: PageOf, key: str, heading: str, kind: str, **extra: Any
 ) -> HttpResponse:
-    """One page of a listing: `pages(key, before=, limit=)` gives the articles."""
+    """One page of a listing: `pages(key, before=, limit=, bodies=)` gives the articles."""
     try:
         before = _before(request)
     except BadCursor:
         return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
-    page = pages(key, before=before, limit=PAGE_SIZE)
+    page = pages(key, before=before, limit=PAGE_SIZE, bodies=_bodies())
     context = {"page": page, "heading": heading, "kind": kind, "is_first_page": before is None}
     return render_page(request, "site/listing.html", {**context, **extra})
 
@@ -111,7 +116,7 @@ def story(request: HttpRequest, story_id: int) -> HttpResponse:
         before = _before(request)
     except BadCursor:
         return HttpResponseBadRequest("bad page cursor\n", content_type="text/plain")
-    page = reads.story_page(story_id, before=before, limit=PAGE_SIZE)
+    page = reads.story_page(story_id, before=before, limit=PAGE_SIZE, bodies=_bodies())
     if not page.items and before is None:
         raise Http404("no such story")
     sources = sorted({a.source.name for a in page.items})

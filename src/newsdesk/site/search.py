@@ -54,7 +54,10 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     page = _page_number(request.GET.get("page"))
     results = (
-        store_search.search(text, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        # the results show snippets, never a body
+        store_search.search(
+            text, filters=filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, bodies=False
+        )
         if text
         else None
     )

