@@ -93,7 +93,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         site_header=site_header(env),
         static=static_url,
-        card=cards.card,
+        cards=cards.cards,
         figure=lambda article, figure_class="", lead=False: cards.figure(
             article, lead=lead, figure_class=figure_class
         ),
