@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/web.py [--articles 100000] [--sources 200] [--duration 10]
                                   [--connections 64] [--workers 2] [--home DIR] [--out FILE]
+                                  [--repeat 1] [--before-src DIR]
 
 1. Generates --articles articles across --sources sources (our own made-up words, bulk ORM
    inserts, the search index filled by its triggers) into a fresh SQLite NEWSDESK_HOME; with
@@ -20,6 +21,13 @@
 4. Prints requests/s, p50/p95/p99 latency, errors, and each target's requests/s as a share
    of nginx's from the same run, next to the issue's goals.
 
+This machine's speed drifts within minutes (nginx alone has ranged from 59,000 to 94,000
+requests/s between runs), so one round says little. --repeat N runs every target N times,
+nginx first in each round; each share is of its own round's nginx, and the table gives the
+medians (and each round's share). --before-src DIR serves a second newsdesk from the same
+home with DIR (an older version's `src`, from `git archive REV src`) first on PYTHONPATH and
+measures it in the same rounds, the two taking turns at going first: a paired comparison.
+
 Needs `wrk` and `nginx` (Debian: apt-get install wrk nginx-light). Run by hand; never from the
 test suite.
 """
@@ -34,6 +42,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,6 +167,48 @@ class Result:
     connections: int = 0
     share_of_nginx: float = 0.0
     goal: str = ""
+    version: str = ""
+    round: int = 1
+
+
+# (name, paths, connections or None for --connections, goal) of every newsdesk target, in
+# the order they run
+TARGETS: list[tuple[str, str, int | None, str]] = [
+    ("front", "front", None, "≥20% of nginx, p99 < 25 ms"),
+    ("article", "article", None, "≥5% of nginx"),
+    ("deep archive", "deep archive", None, "≥5% of nginx"),
+    ("search", "search", None, "p95 < 100 ms"),
+    ("search, 1 connection", "search", 1, "p95 < 100 ms"),
+]
+
+
+def print_table(results: list[Result], versions: list[str]) -> None:
+    """One line a target (and version), each figure the median over the rounds; with more
+    than one round, each round's share of nginx after it."""
+    rounds = max(r.round for r in results)
+    width = 40 if len(versions) > 1 else 26
+    header = f"{'target':<{width}}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    header += f"{'errors':>8}{'vs nginx':>10}"
+    print(header + ("  by round" if rounds > 1 else "") + "  goal")
+    rows = [("nginx (front page bytes)", "")]
+    rows += [(name, version) for name, _, _, _ in TARGETS for version in versions]
+    for name, version in rows:
+        found = [r for r in results if r.target == name and r.version == version]
+        if not found:
+            continue
+        label = f"{name} ({version})" if version and len(versions) > 1 else name
+        errors = sum(r.status_errors + r.socket_errors for r in found)
+        by_round = " ".join(f"{r.share_of_nginx:.1%}" for r in found) if rounds > 1 else ""
+        print(
+            f"{label:<{width}}{found[0].connections:>6}"
+            f"{statistics.median(r.requests_per_s for r in found):>9.0f}"
+            f"{statistics.median(r.p50_ms for r in found):>9.1f}"
+            f"{statistics.median(r.p95_ms for r in found):>9.1f}"
+            f"{statistics.median(r.p99_ms for r in found):>9.1f}{errors:>8}"
+            f"{statistics.median(r.share_of_nginx for r in found):>9.1%}"
+            + (f"  {by_round}" if by_round else "")
+            + f"  {found[0].goal}"
+        )
 
 
 def free_port() -> int:
@@ -406,6 +457,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--home", type=Path, help="reuse this home (generated when empty)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every target")
+    parser.add_argument(
+        "--before-src",
+        type=Path,
+        help="also serve the newsdesk whose src is in this folder, measured in the same rounds",
+    )
     args = parser.parse_args()
     for tool in (WRK, NGINX):
         if not Path(tool).exists():
@@ -433,12 +490,19 @@ def main() -> int:
     subprocess.run([str(VENV_BIN / "newsdesk"), "init"], env=env, check=True, capture_output=True)
     tidy_search_index(home)
     paths = targets(home, work)
+    versions = {"this checkout": env}
+    if args.before_src:
+        # an older version's src first on the path, served the same way from the same home
+        before_path = os.pathsep.join(
+            p for p in (str(args.before_src.resolve()), env.get("PYTHONPATH", "")) if p
+        )
+        versions["before"] = {**env, "PYTHONPATH": before_path}
     servers: list[subprocess.Popen[bytes]] = []
     nginx = None
     results: list[Result] = []
     try:
-        bases = []
-        for server_env in (env,):
+        bases: dict[str, str] = {}
+        for version, server_env in versions.items():
             port = free_port()
             servers.append(
                 subprocess.Popen(
@@ -457,24 +521,34 @@ def main() -> int:
                     stderr=subprocess.DEVNULL,
                 )
             )
-            bases.append(f"http://127.0.0.1:{port}")
-            wait_for(bases[-1] + "/healthz")
-        (base,) = bases
-        with urllib.request.urlopen(base + "/", timeout=10) as r:
+            bases[version] = f"http://127.0.0.1:{port}"
+            wait_for(bases[version] + "/healthz")
+        with urllib.request.urlopen(bases["this checkout"] + "/", timeout=10) as r:
             front = r.read()
         nginx, nginx_base = start_nginx(work, front)
-        plan = [
-            ("nginx (front page bytes)", nginx_base, "front", args.connections, ""),
-            ("front", base, "front", args.connections, "≥20% of nginx, p99 < 25 ms"),
-            ("article", base, "article", args.connections, "≥5% of nginx"),
-            ("deep archive", base, "deep archive", args.connections, "≥5% of nginx"),
-            ("search", base, "search", args.connections, "p95 < 100 ms"),
-            ("search, 1 connection", base, "search", 1, "p95 < 100 ms"),
-        ]
-        for name, url, kind, connections, goal in plan:
-            result = run_wrk(name, url, paths[kind], work, args, connections)
-            result.goal = goal
-            results.append(result)
+        order = list(versions)
+        for round_number in range(1, args.repeat + 1):
+            # nginx first in every round: each share is of the nginx figure of its own round
+            reference = run_wrk(
+                "nginx (front page bytes)", nginx_base, paths["front"], work, args, args.connections
+            )
+            reference.round, reference.share_of_nginx = round_number, 1.0
+            results.append(reference)
+            # the versions turn about, so neither always runs on the warmer machine
+            for version in order if round_number % 2 else order[::-1]:
+                for name, kind, connections, goal in TARGETS:
+                    result = run_wrk(
+                        name,
+                        bases[version],
+                        paths[kind],
+                        work,
+                        args,
+                        connections or args.connections,
+                    )
+                    result.goal, result.version, result.round = goal, version, round_number
+                    rps = reference.requests_per_s
+                    result.share_of_nginx = result.requests_per_s / rps if rps else 0.0
+                    results.append(result)
     finally:
         for proc in servers:
             proc.send_signal(signal.SIGINT)
@@ -485,23 +559,14 @@ def main() -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    reference = results[0].requests_per_s
-    for r in results:
-        r.share_of_nginx = r.requests_per_s / reference if reference else 0.0
     print(
         f"\n{args.articles:,} articles, {args.sources} sources; wrk -t2 "
         f"-d{args.duration}s; newsdesk serve --workers {args.workers}; nginx 2 workers; "
-        f"front page {len(front):,} bytes\n"
+        f"front page {len(front):,} bytes; {args.repeat} round(s)"
+        + ("; medians over the rounds" if args.repeat > 1 else "")
+        + "\n"
     )
-    header = f"{'target':<26}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-    header += f"{'errors':>8}"
-    print(header + f"{'vs nginx':>10}  goal")
-    for r in results:
-        errors = r.status_errors + r.socket_errors
-        print(
-            f"{r.target:<26}{r.connections:>6}{r.requests_per_s:>9.0f}{r.p50_ms:>9.1f}{r.p95_ms:>9.1f}"
-            f"{r.p99_ms:>9.1f}{errors:>8}{r.share_of_nginx:>9.1%}  {r.goal}"
-        )
+    print_table(results, list(versions))
     if args.out:
         args.out.write_text(json.dumps([asdict(r) for r in results], indent=1))
     shutil.rmtree(work, ignore_errors=True)
