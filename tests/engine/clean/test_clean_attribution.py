@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from newsdesk.engine.clean import attribution
 from newsdesk.engine.clean.attribution import find_origin, pop_attribution
 from newsdesk.engine.clean.fragment import serialize_children
 from newsdesk.types import Attribution
@@ -100,3 +105,28 @@ def test_invalid_source_pattern_is_skipped() -> None:
     root = _tree(f"<p>Body text.</p>{WORDPRESS_FOOTER}")
     found = pop_attribution(root, ("(unclosed",))
     assert found is not None and found.site == "Algemeiner.com"
+
+
+# the footers as first written, with the boundary before "The"/"This" as a plain assertion
+_PLAIN_FOOTERS = tuple(
+    re.compile(p.pattern.replace(attribution._FOOTER_START + "h", r"(?:^|(?<=[\s.!?]))Th"), p.flags)
+    for p in attribution._FOOTERS
+)
+_FOOTER_TEXT = st.tuples(
+    st.sampled_from(["", " ", "x", ".", "!", "\n", "é", "_", "9", "tT"]),
+    st.sampled_from(["The post", "the  post", "THE POST", "This story was originally",
+                     "this article first", "This post", "The", "This"]),
+    st.sampled_from([" Headline here", " A", "", " x.The post B"]),
+    st.sampled_from([" first appeared", " appeared first", " was first published",
+                     " originally appeared", " published", " appeared", ""]),
+    st.sampled_from([" on", " in", " at", " by", ""]),
+    st.sampled_from([" Algemeiner.com.", " x", "", "\nSite", " S. "]),
+).map("".join)  # fmt: skip
+
+
+@given(st.lists(_FOOTER_TEXT, min_size=1, max_size=3).map("".join) | st.text(max_size=40))
+def test_the_fast_footer_patterns_match_as_the_plain_ones(text: str) -> None:
+    for fast, plain in zip(attribution._FOOTERS, _PLAIN_FOOTERS, strict=True):
+        assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == [
+            (m.span(), m.groupdict()) for m in plain.finditer(text)
+        ]

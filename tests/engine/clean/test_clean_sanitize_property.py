@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xss_oracle import safety_problems
 
-from newsdesk.engine.clean import clean_item, sanitize_html
+from newsdesk.engine.clean import clean_item, html_to_text, sanitize_html
+from newsdesk.engine.clean.text import sanitized_html_to_text
 from newsdesk.types import ParsedFeed, ParsedItem
 
 _TAGS = [
@@ -97,3 +98,10 @@ def test_clean_item_never_raises_and_stays_safe(html: str, link: str | None) -> 
     assert safety_problems(article.body_html) == []
     assert article.image is None or article.image.url.startswith(("http://", "https://"))
     assert article.title  # never empty: falls back to the text, then "Untitled"
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(_markup())
+def test_sanitized_html_gives_the_same_text_without_a_second_parse(html: str) -> None:
+    out = sanitize_html(html)
+    assert sanitized_html_to_text(out) == html_to_text(out)

@@ -20,7 +20,14 @@ from newsdesk.engine.clean.images import (
 )
 from newsdesk.engine.clean.sanitize import plain_text, sanitize_html
 from newsdesk.engine.clean.summary_only import is_summary_only, looks_like_teaser
-from newsdesk.engine.clean.text import html_to_text, slugify, summarize, summarize_text, truncate
+from newsdesk.engine.clean.text import (
+    html_to_text,
+    sanitized_html_to_text,
+    slugify,
+    summarize,
+    summarize_text,
+    truncate,
+)
 from newsdesk.engine.clean.urls import promote_lazy_attributes, resolve_urls, web_url
 from newsdesk.types import (
     Attribution,
@@ -95,7 +102,7 @@ def clean_item(
     body, image, attribution, origin = _clean_body(source_html or "", item, base, options)
     body_html = sanitize_html(body, options.embeds)
 
-    body_text = html_to_text(body_html)
+    body_text = sanitized_html_to_text(body_html)
     summary = summarize_text(body_text, options.summary_length)
     if not summary and item.summary_html:
         text = html_to_text(item.summary_html)

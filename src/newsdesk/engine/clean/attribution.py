@@ -20,14 +20,19 @@ from newsdesk.types import Attribution
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
+# Each footer begins a text or follows whitespace or a sentence's end. That is checked
+# behind the first letter ("T(?<![^\s.!?]T)" is "(?:^|(?<=[\s.!?]))T"), so that the pattern
+# opens with a letter and the regex engine skips to the next T in C: 10 against 23 µs for
+# both over an 800-character tail, the same matches.
+_FOOTER_START = r"T(?<![^\s.!?]T)"
 _FOOTERS = (
     re.compile(
-        r"(?:^|(?<=[\s.!?]))The\s+post\s+(?P<title>.+?)\s+(?:first\s+appeared|appeared\s+first"
+        _FOOTER_START + r"he\s+post\s+(?P<title>.+?)\s+(?:first\s+appeared|appeared\s+first"
         r"|was\s+first\s+published|originally\s+appeared)\s+on\s+(?P<site>[^\n]+?)[\s.]*$",
         re.IGNORECASE | re.DOTALL,
     ),
     re.compile(
-        r"(?:^|(?<=[\s.!?]))This\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
+        _FOOTER_START + r"his\s+(?:article|story|post)\s+(?:was\s+)?(?:originally|first)\s+"
         r"(?:appeared|published)\s+(?:on|in|at|by)\s+(?P<site>[^\n]+?)[\s.]*$",
         re.IGNORECASE | re.DOTALL,
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import unicodedata
 
@@ -61,6 +62,23 @@ def html_to_text(html: str) -> str:
     if "<" in html:
         html = _BLOCK_BOUNDARY.sub(" ", _CAPTION.sub(" ", html))
     return plain_text(html)
+
+
+# A tag as sanitize_html's output writes it (html5ever's serializer): every attribute value
+# in double quotes with any " inside written &quot;, and every < of the text written &lt;.
+_SERIALIZED_TAG = re.compile(r'<(?:[^>"]|"[^"]*")*>')
+
+
+def sanitized_html_to_text(html: str) -> str:
+    """html_to_text of what sanitize_html returned, without parsing it a second time.
+
+    That output holds no comment, no control character and no element whose content is not
+    text (all dropped), so removing its tags by pattern leaves what stripping them with nh3
+    leaves; a third of html_to_text's time was that second parse.
+    """
+    if "<" in html:
+        html = _SERIALIZED_TAG.sub("", _BLOCK_BOUNDARY.sub(" ", _CAPTION.sub(" ", html)))
+    return " ".join(htmllib.unescape(html).split())
 
 
 def strip_teaser_tail(text: str) -> str:
