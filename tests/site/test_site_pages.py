@@ -374,3 +374,15 @@ def test_the_kept_header_follows_settings_and_the_current_page(client: Client, s
     row.save()
     assert text(select(header("/category/news/"), ".site-name")[0]) == "The Renamed Post"
     assert current("/category/news/") == ["News"]
+
+
+@pytest.mark.django_db
+def test_pages_show_dates_in_the_sites_time_zone(client: Client, seed: Seed) -> None:
+    # the first article is dated 08:00 UTC on June 14: the evening before in Honolulu
+    _edit_settings(time_zone="Pacific/Honolulu")
+    first = seed.articles[0]
+    for path in ("/", f"/article/{first.pk}/{first.slug}/", "/search?q=rebels"):
+        html = client.get(path).content.decode()
+        assert '<time datetime="2025-06-13T22:00:00-10:00">June 13, 2025</time>' in html, path
+    article = client.get(f"/article/{first.pk}/{first.slug}/").content.decode()
+    assert '"datePublished": "2025-06-14T08:00:00Z"' in article  # machine-read dates stay UTC
