@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsdesk.engine.clean import html_to_text, slugify, summarize
+from newsdesk.engine.clean import text as clean_text
 
 
 def test_short_text_is_returned_whole() -> None:
@@ -64,3 +67,12 @@ def test_slug_is_at_most_80_chars_and_ends_on_a_word() -> None:
     slug = slugify("Parliament " * 20)
     assert len(slug) <= 80
     assert slug.endswith("parliament")
+
+
+_TITLE_CHARS = "ßæÆøØœŒłŁđĐðÐþÞı&’'aZ 9-é\u0130"
+
+
+@given(st.text(alphabet=st.sampled_from(_TITLE_CHARS), max_size=30) | st.text())
+def test_transliteration_is_what_one_translate_table_gives(title: str) -> None:
+    table = str.maketrans(clean_text._TRANSLITERATION)
+    assert clean_text._transliterate(title) == title.translate(table)
