@@ -1,8 +1,8 @@
 """What pages and feeds are given for an article: plain values, no querysets.
 
 They are read-only by convention, not frozen: a frozen dataclass's __init__ sets each field
-through object.__setattr__, which made building one three times as dear (2.6 against 0.8 µs
-for an ArticleView), and a list page builds some eighty of them.
+through object.__setattr__, which made building one almost three times as dear (2.6 against
+0.9 µs for an ArticleView), and a list page builds some eighty of them.
 """
 
 from __future__ import annotations
