@@ -47,7 +47,8 @@ _TRAILING_PUNCTUATION = " \t\n,;:–—-([{\"'“‘"
 
 # Letters NFKD does not decompose into ASCII. No replacement holds a character replaced here,
 # so replacing them one after another gives what str.translate would, without translate's
-# table lookup for every character (5.3 against about 1 µs for a headline).
+# table lookup for every character (timeit, a 65-character headline with a curly quote: 0.65
+# against 3.0 µs).
 _TRANSLITERATION = {
     "ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE",
     "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH",
@@ -84,7 +85,7 @@ def sanitized_html_to_text(html: str) -> str:
 
     That output holds no comment, no control character and no element whose content is not
     text (all dropped), so removing its tags by pattern leaves what stripping them with nh3
-    leaves; a third of html_to_text's time was that second parse.
+    leaves, in 15.6 against 19.5 µs for a farm body.
     """
     if "<" in html:
         html = _SERIALIZED_TAG.sub("", _BLOCK_BOUNDARY.sub(" ", _CAPTION.sub(" ", html)))
