@@ -345,11 +345,17 @@ def tidy_search_index(home: Path) -> None:
 
 
 def targets(home: Path, dest: Path) -> dict[str, Path]:
-    """Files of paths for wrk to rotate over, read straight from the database."""
+    """Files of paths for wrk to rotate over, read straight from the database.
+
+    The same home gives the same paths every time (a seeded choice, not SQL's random()), so
+    two versions, or two runs of bench/pages.py, are measured on the same requests: with a
+    fresh draw of 200 search words each time, two runs differed by the draw as well."""
+    pick = random.Random(1)
     db = sqlite3.connect(home / "newsdesk.sqlite3")
-    articles = db.execute(
-        "SELECT id, slug FROM store_article WHERE status = 'published' ORDER BY random() LIMIT 5000"
+    published = db.execute(
+        "SELECT id, slug FROM store_article WHERE status = 'published' ORDER BY id"
     ).fetchall()
+    articles = pick.sample(published, min(5000, len(published)))
     total = db.execute("SELECT count(*) FROM store_article").fetchone()[0]
     deep = db.execute(
         "SELECT sort_at, id FROM store_article WHERE status = 'published' AND NOT pinned "
@@ -361,13 +367,13 @@ def targets(home: Path, dest: Path) -> dict[str, Path]:
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, "
         "store_article_fts, 'row')"
     )
-    words = [
+    vocabulary = [
         r[0]
         for r in db.execute(
-            "SELECT term FROM temp.fts_vocab WHERE doc BETWEEN 50 AND 5000 "
-            "ORDER BY random() LIMIT 300"
+            "SELECT term FROM temp.fts_vocab WHERE doc BETWEEN 50 AND 5000 ORDER BY term"
         )
     ]
+    words = pick.sample(vocabulary, min(300, len(vocabulary)))
     db.close()
     queries = words[:100] + [
         f"{a} {b}" for a, b in zip(words[100:200], words[200:300], strict=False)

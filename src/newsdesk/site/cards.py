@@ -49,7 +49,7 @@ def long_date(when: object) -> str:
     return f"{MONTHS[when.month - 1]} {when.day}, {when.year}"  # type: ignore[attr-defined]
 
 
-def _time_html(article: ArticleView) -> str:
+def time_html(article: ArticleView) -> str:
     # the template filter's behaviour: shown in the current (site) time zone; Django's "c"
     # format is isoformat()
     when = localtime.localtime(article.date)
@@ -58,7 +58,7 @@ def _time_html(article: ArticleView) -> str:
 
 def time_tag(article: ArticleView) -> Markup:
     # every interpolated piece is our own constant markup or a formatted date
-    return Markup(_time_html(article))  # noqa: S704
+    return Markup(time_html(article))  # noqa: S704
 
 
 def _figure_html(image: ImageView, link: str, lead: bool, figure_class: str) -> str:
@@ -120,7 +120,7 @@ def _card_html(site: SiteInfo, article: ArticleView) -> str:
         f'<article class="{classes}" aria-labelledby="card-{article.id}">\n'
         f'  <p class="label">{pin}{label}</p>\n'
         f'  <h2 class="card-title" id="card-{article.id}"><a href="{path}">{title}</a></h2>\n'
-        f'  <p class="meta">{_time_html(article)} · <a href="/source/{source_slug}/">'
+        f'  <p class="meta">{time_html(article)} · <a href="/source/{source_slug}/">'
         f"{source_name}</a></p>\n"
         f"  {picture}\n  {text}\n"
         f'  <p class="attribution">{line}</p>\n'
