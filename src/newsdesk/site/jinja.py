@@ -94,6 +94,7 @@ def environment(**options: Any) -> Environment:
         site_header=site_header(env),
         static=static_url,
         cards=cards.cards,
+        result_items=cards.result_items,
         figure=lambda article, figure_class="", lead=False: cards.figure(
             article, lead=lead, figure_class=figure_class
         ),

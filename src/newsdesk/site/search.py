@@ -5,9 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from markupsafe import Markup, escape
 
-from newsdesk.site.articles import article_path
-from newsdesk.site.cards import time_html
-from newsdesk.site.htmltext import html_text
 from newsdesk.site.layout import render_page
 from newsdesk.store import reads
 from newsdesk.store import search as store_search
@@ -49,33 +46,6 @@ def _shared_options(kind: str, choices: list[tuple[str, str]], selected: str) ->
     return options
 
 
-def _hit_html(hit: store_search.SearchHit) -> str:
-    article = hit.article
-    path = html_text(article_path(article))
-    categories = "".join(
-        f' · <a href="/category/{html_text(c.slug)}/">{html_text(c.name)}</a>'
-        for c in article.categories
-    )
-    # title_html and snippet_html are escaped by the search, with <mark> added
-    return (
-        '\n    <li class="result">\n'
-        f'      <h2 class="result-title"><a href="{path}">{hit.title_html}</a></h2>\n'
-        f'      <p class="meta">{time_html(article)} · <a href="/source/'
-        f'{html_text(article.source.slug)}/">{html_text(article.source.name)}</a>'
-        f"{categories}</p>\n"
-        f'      <p class="snippet">{hit.snippet_html}</p>\n'
-        "    </li>\n  "
-    )
-
-
-def _hits_html(results: store_search.SearchResults | None) -> Markup:
-    """The result list's items, in Python as the cards are (cards.py): the template loop
-    escaped each value into a Markup object, about a tenth of a search page's render."""
-    if results is None:
-        return Markup()
-    return Markup("".join([_hit_html(hit) for hit in results.hits]))  # noqa: S704
-
-
 def search(request: HttpRequest) -> HttpResponse:
     text = _clean(request.GET.get("q", "")).strip()[:300]
     filters = store_search.Filters(
@@ -99,7 +69,6 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "q": text,
         "results": results,
-        "hits_html": _hits_html(results),
         "page_number": page,
         "start_number": (page - 1) * PAGE_SIZE + 1,
         # Built here: a template loop over a few hundred sources costs more than the search.
