@@ -390,7 +390,10 @@ def _marked_texts(query: ParsedQuery, ids: list[int]) -> dict[int, tuple[str, st
             "FROM store_article a, websearch_to_tsquery('english', %s) q "
             f"WHERE a.id IN ({marks})"
         )
-        params = ["HighlightAll=true, " + options, options, options, websearch_text(query)]
+        # The whole title, marked: with MaxFragments set, ts_headline cuts fragments even
+        # under HighlightAll ("Harbour dredging & you" came back as "Harbour dredging").
+        whole = f"HighlightAll=true, StartSel={OPEN}, StopSel={CLOSE}"
+        params = [whole, options, options, websearch_text(query)]
         params += ids
     html_body = connection.vendor != "sqlite"
     return {int(r[0]): _snippet(r[1], r[2], r[3], html_body) for r in rawsql.rows(sql, params)}
