@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/web.py [--articles 100000] [--sources 200] [--duration 10]
                                   [--connections 64] [--workers 2] [--home DIR] [--out FILE]
-                                  [--repeat 1] [--before-src DIR]
+                                  [--repeat 1] [--before-src DIR] [--threads N]
+                                  [--before-threads N]
 
 1. Generates --articles articles across --sources sources (our own made-up words, bulk ORM
    inserts, the search index filled by its triggers) into a fresh SQLite NEWSDESK_HOME; with
@@ -27,6 +28,9 @@ nginx first in each round; each share is of its own round's nginx, and the table
 medians (and each round's share). --before-src DIR serves a second newsdesk from the same
 home with DIR (an older version's `src`, from `git archive REV src`) first on PYTHONPATH and
 measures it in the same rounds, the two taking turns at going first: a paired comparison.
+--threads N serves this checkout with `newsdesk serve --threads N`, --before-threads N the
+--before-src version (which must know the option); with --before-src naming this checkout's
+own src, the two compare thread counts.
 
 Needs `wrk` and `nginx` (Debian: apt-get install wrk nginx-light). Run by hand; never from the
 test suite.
@@ -461,6 +465,16 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="newsdesk serve --threads N for this checkout (default: serve's own, 4)",
+    )
+    parser.add_argument(
+        "--before-threads",
+        type=int,
+        help="newsdesk serve --threads N for the --before-src version",
+    )
     parser.add_argument("--home", type=Path, help="reuse this home (generated when empty)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON")
     parser.add_argument("--repeat", type=int, default=1, help="rounds of every target")
@@ -503,6 +517,7 @@ def main() -> int:
             p for p in (str(args.before_src.resolve()), env.get("PYTHONPATH", "")) if p
         )
         versions["before"] = {**env, "PYTHONPATH": before_path}
+    threads = {"this checkout": args.threads, "before": args.before_threads}
     servers: list[subprocess.Popen[bytes]] = []
     nginx = None
     results: list[Result] = []
@@ -521,6 +536,7 @@ def main() -> int:
                         str(port),
                         "--workers",
                         str(args.workers),
+                        *(["--threads", str(threads[version])] if threads[version] else []),
                     ],
                     env=server_env,
                     stdout=subprocess.DEVNULL,
@@ -567,7 +583,10 @@ def main() -> int:
                 proc.kill()
     print(
         f"\n{args.articles:,} articles, {args.sources} sources; wrk -t2 "
-        f"-d{args.duration}s; newsdesk serve --workers {args.workers}; nginx 2 workers; "
+        f"-d{args.duration}s; newsdesk serve --workers {args.workers}"
+        + (f" --threads {args.threads}" if args.threads else "")
+        + (f" (before: --threads {args.before_threads})" if args.before_threads else "")
+        + "; nginx 2 workers; "
         f"front page {len(front):,} bytes; {args.repeat} round(s)"
         + ("; medians over the rounds" if args.repeat > 1 else "")
         + "\n"

@@ -269,7 +269,13 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+# Threads per server process. A request body is read on one of them, so a few clients that
+# send theirs slowly hold that many threads (README, "Going public"); four leave room for that
+# and for database round trips (PostgreSQL) while the GIL runs one at a time.
+SERVE_THREADS = 4
+
+
+def _serve(host: str, port: int, workers: int, threads: int = SERVE_THREADS) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -281,7 +287,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         workers=max(1, workers),
         # Django views are synchronous: a few threads per process keep the GIL from
         # thrashing, and back-pressure queues the rest in the socket instead of in memory
-        blocking_threads=4,
+        blocking_threads=max(1, threads),
         backpressure=64,
         log_access=False,
     ).serve()
@@ -290,7 +296,7 @@ def _serve(host: str, port: int, workers: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     _ready()
     _out(f"newsdesk: serving http://{args.host}:{args.port}/")
-    _serve(args.host, args.port, args.workers)
+    _serve(args.host, args.port, args.workers, args.threads)
     return 0
 
 
@@ -338,7 +344,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not has_staff():
         _out("newsdesk: no login yet: newsdesk init --admin USER --password PW")
     try:
-        _serve(args.host, args.port, args.workers)
+        _serve(args.host, args.port, args.workers, args.threads)
     finally:
         stop.set()
     return 0
@@ -378,6 +384,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- parsing
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -447,6 +464,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--port", type=int, default=8000)
         p.add_argument(
             "--workers", type=int, default=1, metavar="N", help="web server processes (default 1)"
+        )
+        p.add_argument(
+            "--threads",
+            type=_positive,
+            default=SERVE_THREADS,
+            metavar="N",
+            help=f"threads per server process (default {SERVE_THREADS}; README: Going public)",
         )
         if name == "run":
             p.add_argument(
