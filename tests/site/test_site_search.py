@@ -230,7 +230,7 @@ def test_a_result_line_escapes_names_and_links_source_and_categories(
     ]
     when = select(meta, "time")[0]
     assert when.get("datetime", "").startswith("2025-03-09") and text(when) == "March 9, 2025"
-    assert select(result, "p.snippet")[0] is not None
+    assert len(select(result, "p.snippet")) == 1
 
 
 def test_search_page_without_matches_and_with_hostile_input(

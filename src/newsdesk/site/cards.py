@@ -157,7 +157,8 @@ def _result_html(hit: SearchHit) -> str:
 
 
 def result_items(hits: Iterable[SearchHit]) -> Markup:
-    """A results page's list items, as cards() gives a list's cards: the template loop
-    escaped each value into a Markup object, about a tenth of a search page's render. Called
-    from the template, so the dates are in the site's time zone (layout.render_page)."""
+    """A results page's list items, as cards() gives a list's cards. The template loop made
+    a Markup object of each escaped value: 300 against 139 µs for the items of a bench search
+    (bench/README.md, stop 18). Called from the template, so the dates are in the site's
+    time zone (layout.render_page)."""
     return Markup("".join([_result_html(hit) for hit in hits]))  # noqa: S704
