@@ -30,6 +30,16 @@ def test_wordpress_footer_is_removed_and_credited() -> None:
     assert serialize_children(root) == "<p>Body text.</p>"
 
 
+def test_the_last_link_named_for_the_site_is_its_address() -> None:
+    footer = (
+        '<p>The post <a href="https://www.algemeiner.com/tag/x/">Algemeiner.com</a> picks first'
+        ' appeared on <a href="https://www.algemeiner.com/">Algemeiner.com</a>.</p>'
+    )
+    root = _tree(f"<p>Body text.</p>{footer}")
+    found = pop_attribution(root)
+    assert found == Attribution("Algemeiner.com", "https://www.algemeiner.com/")
+
+
 @pytest.mark.parametrize(
     "footer",
     [
