@@ -57,11 +57,6 @@ def time_html(article: ArticleView) -> str:
     return f'<time datetime="{when.isoformat()}">{long_date(when)}</time>'
 
 
-def time_tag(article: ArticleView) -> Markup:
-    # every interpolated piece is our own constant markup or a formatted date
-    return Markup(time_html(article))  # noqa: S704
-
-
 def _figure_html(image: ImageView, link: str, lead: bool, figure_class: str) -> str:
     size = (
         f' width="{int(image.width)}" height="{int(image.height)}"'
