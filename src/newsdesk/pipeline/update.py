@@ -472,12 +472,16 @@ class _Run:
             result.append(incoming)
         return result
 
-    def story_index(self, now: datetime) -> StoryIndex:
-        """The recent articles of every source, loaded on the first feed with news."""
+    def story_index(self, now: datetime, saved: Sequence[tuple[int, bytes]]) -> StoryIndex:
+        """The recent articles of every source, loaded on the first feed with news, but for
+        that feed's own new articles (`saved`, committed by now): group_stories adds them one
+        by one, as it does every later feed's, and each would be its own best match."""
         if self.stories is None:
             index = StoryIndex()
-            for pk, raw, story, source_id in writes.recent_signatures(now - STORY_WINDOW):
-                index.add(pk, raw, story, source_id)
+            fresh = {article_id for article_id, _ in saved}
+            index.load(
+                row for row in writes.recent_signatures(now - STORY_WINDOW) if row[0] not in fresh
+            )
             self.stories = index
         return self.stories
 
@@ -601,7 +605,9 @@ class _Run:
                 "fetch source=%s carried=%d (stored by other sources)", source.id, result.carried
             )
         if result.signatures:
-            writes.group_stories(self.story_index(now), result.signatures, source.id)
+            writes.group_stories(
+                self.story_index(now, result.signatures), result.signatures, source.id
+            )
         if result.went_quiet:
             self.alert(source, "quiet")
         return len(incoming)

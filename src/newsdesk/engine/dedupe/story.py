@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +149,11 @@ class StoryIndex:
     The signatures are rows of one matrix, so a new article is compared with all its
     candidates in one numpy operation (one comparison per candidate cost 4 µs of numpy
     overhead each, a third of matching).
+
+    The stored articles a run starts from are indexed at once by load(): their band keys are
+    one sorted numpy array instead of a bucket list for each key. Adding the 100,000
+    articles of a busy three-day window one by one took about 2 s of every run that saw
+    news (bench/README.md); articles added during the run go to the buckets.
     """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
@@ -156,6 +162,7 @@ class StoryIndex:
         # article id -> (row of its signature, story id, source id)
         self._known: dict[int, tuple[int, int | None, int]] = {}
         self._matrix: np.ndarray | None = None
+        self._loaded: _Loaded | None = None
 
     def __len__(self) -> int:
         return len(self._known)
@@ -177,6 +184,34 @@ class StoryIndex:
         self._matrix[row] = values
         return row
 
+    def load(self, rows: Iterable[tuple[int, bytes, int | None, int]]) -> None:
+        """Index stored articles, (id, signature, story id, source id) each, as add() would
+        one by one in that order; only into an empty index."""
+        import numpy as np
+
+        if self._known:
+            raise ValueError("StoryIndex.load: the index is not empty")
+        width = NUM_PERM * 4
+        kept: list[tuple[int, bytes, int | None, int]] = []
+        seen: set[int] = set()
+        for row in rows:
+            if len(row[1]) == width and row[0] not in seen:  # as add() skips them
+                seen.add(row[0])
+                kept.append(row)
+        if not kept:
+            return
+        loaded = np.frombuffer(b"".join([row[1] for row in kept]), dtype="<u4")
+        # room for the run's own articles: growing copies the whole matrix
+        self._matrix = np.empty((len(kept) + max(1024, len(kept) // 8), NUM_PERM), dtype="<u4")
+        self._matrix[: len(kept)] = loaded.reshape(len(kept), NUM_PERM)
+        self._known = {
+            article_id: (number, story, source)
+            for number, (article_id, _, story, source) in enumerate(kept)
+        }
+        self._loaded = _Loaded(
+            self._matrix[: len(kept)], np.array([row[0] for row in kept], dtype=np.int64)
+        )
+
     def add(self, article_id: int, raw: bytes, story_id: int | None, source_id: int) -> None:
         values = _values(raw)
         if values is None or article_id in self._known:
@@ -193,11 +228,7 @@ class StoryIndex:
         values = _values(raw)
         if values is None or self._matrix is None:
             return None
-        hits: Counter[int] = Counter()
-        for band, key in zip(self._bands, self._keys(raw), strict=True):
-            found = band.get(key)
-            if found:
-                hits.update(found)
+        hits = self._hits(raw, values)
         if not hits:
             return None
         candidates = [key_id for key_id, _ in hits.most_common(CHECKED)]
@@ -211,6 +242,22 @@ class StoryIndex:
                 best = (same, key_id)
         return best[1] if best else None
 
+    def _hits(self, raw: bytes, values: np.ndarray) -> Counter[int]:
+        """The indexed articles sharing a band with the signature: how many bands each, in
+        the order they are met, band by band, each bucket in the order it was filled."""
+        hits: Counter[int] = Counter()
+        loaded = None
+        if self._loaded is not None and self._matrix is not None:
+            loaded = self._loaded.buckets(self._matrix, values)
+        for number, (band, key) in enumerate(zip(self._bands, self._keys(raw), strict=True)):
+            found = band.get(key)
+            if loaded and loaded[number]:
+                # the loaded articles came first, so they fill a capped bucket first
+                found = (loaded[number] + (found or []))[:BUCKET_CAP]
+            if found:
+                hits.update(found)
+        return hits
+
     def story_of(self, article_id: int) -> int:
         """The story an indexed article belongs to: its story id, or its own id."""
         story = self._known[article_id][1]
@@ -220,3 +267,88 @@ class StoryIndex:
         """Record that an indexed article now belongs to `story_id`."""
         row, _, source = self._known[article_id]
         self._known[article_id] = (row, story_id, source)
+
+
+def _band_hashes(signatures: np.ndarray) -> np.ndarray:
+    """(rows, BANDS) uint64: a number for each band key of each signature, its band mixed
+    in. Equal keys of one band give equal numbers; unequal ones almost never do, and every
+    match is checked against the signatures themselves."""
+    import numpy as np
+
+    pairs = np.ascontiguousarray(signatures).view("<u8").reshape(len(signatures), BANDS, 2)
+    band = np.arange(1, BANDS + 1, dtype=np.uint64)
+    first, second, third = _mix()
+    with np.errstate(over="ignore"):
+        mixed: np.ndarray = pairs[..., 0] * first ^ pairs[..., 1] * second ^ band * third
+    spread: np.ndarray = mixed ^ (mixed >> np.uint64(31))
+    return spread
+
+
+@cache
+def _mix() -> tuple[Any, Any, Any]:
+    import numpy as np
+
+    return np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B1)
+
+
+class _Loaded:
+    """The band keys of the loaded signatures (rows 0..n-1 of the index's matrix), sorted."""
+
+    def __init__(self, matrix: np.ndarray, ids: np.ndarray) -> None:
+        import numpy as np
+
+        hashes = _band_hashes(matrix).ravel()
+        # stable: the entries of one key stay in the order the articles were loaded
+        self.order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[self.order]
+        self.ids = ids
+        self.bands = np.arange(BANDS)
+        self.columns = np.arange(ROWS)
+
+    def buckets(self, matrix: np.ndarray, values: np.ndarray) -> list[list[int]] | None:
+        """For each band, the loaded articles sharing that band's key with `values`, in
+        load order, at most BUCKET_CAP (what add() would have put in the bucket); None when
+        no band has any. All bands at once: numpy's cost is per call, not per element."""
+        import numpy as np
+
+        wanted = _band_hashes(values[None, :])[0]
+        starts = np.searchsorted(self.hashes, wanted, side="left")
+        lengths = np.searchsorted(self.hashes, wanted, side="right") - starts
+        if not lengths.any():
+            return None
+        # a bucket holds the first BUCKET_CAP of its key's articles, so the first ones of
+        # each range are enough, unless one of them only shares the hash
+        capped = np.minimum(lengths, BUCKET_CAP)
+        band, rows, same = self._entries(matrix, values, starts, capped)
+        if same.all():
+            found = self.ids[rows].tolist()
+            ends = np.cumsum(capped).tolist()
+            return [
+                found[end - size : end] for end, size in zip(ends, capped.tolist(), strict=True)
+            ]
+        band, rows, same = self._entries(matrix, values, starts, lengths)
+        out: list[list[int]] = [[] for _ in range(BANDS)]
+        for found_for, article_id in zip(
+            band[same].tolist(), self.ids[rows[same]].tolist(), strict=True
+        ):
+            bucket = out[found_for]
+            if len(bucket) < BUCKET_CAP:
+                bucket.append(article_id)
+        return out
+
+    def _entries(
+        self, matrix: np.ndarray, values: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The entries of each band's range (`lengths` of them from `starts`): the band each
+        was looked up for, its row, and whether it has that band's key in that band."""
+        import numpy as np
+
+        band = np.repeat(self.bands, lengths)
+        offsets = np.cumsum(lengths) - lengths
+        entries = self.order[np.arange(len(band)) - np.repeat(offsets - starts, lengths)]
+        rows = entries // BANDS
+        columns = band[:, None] * ROWS + self.columns
+        same = (entries % BANDS == band) & (matrix[rows[:, None], columns] == values[columns]).all(
+            axis=1
+        )
+        return band, rows, same
