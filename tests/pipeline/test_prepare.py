@@ -146,9 +146,52 @@ def test_a_built_feed_comes_back_from_a_helper_equal(url: str) -> None:
     path, _ = FEEDS[url]
     assert path is not None
     fetched = Fetched(url=url, status=200, content=path.read_bytes(), headers={})
-    built = prepare._build(fetched, prepare.Recipe(CleanOptions(embeds=("x.example/embed/",))))
+    built = prepare._build(
+        fetched, prepare.Recipe(CleanOptions(embeds=("x.example/embed/",))), derived=True
+    )
     assert built.built is not None and built.built.items
     back = pickle.loads(pickle.dumps((fetched, built), protocol=pickle.HIGHEST_PROTOCOL))
     assert back == (fetched, built)
     item, incoming = back[1].built.items[0]
     assert incoming.derived is not None and incoming.article.title == item.title
+
+
+def test_a_known_sources_new_items_are_worked_out_by_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source with stored articles gets builds without slugs, signatures and places
+    (most of its items are stored already); the writer works them out for the new ones."""
+    subscribe_and_watch_the_writer(monkeypatch)
+    monkeypatch.setattr(prepare, "QUEUED_PER_HELPER", 100)
+    asked: dict[str, bool] = {}
+    handed = prepare.Preparer.prepare
+
+    async def watched(self, fetched, recipe, *, derived=True):  # type: ignore[no-untyped-def]
+        asked[fetched.url] = derived
+        return await handed(self, fetched, recipe, derived=derived)
+
+    monkeypatch.setattr(prepare.Preparer, "prepare", watched)
+    run(tmp_path, processes=1)
+    assert set(asked) == set(FEEDS) and all(asked.values())  # new sources: beside the writer
+    gone = [a.identity for a in Article.objects.order_by("id")[::3]]
+    Article.objects.filter(identity__in=gone).delete()
+    asked.clear()
+    summary = run(tmp_path, processes=1)
+    # the broken feed has stored nothing yet
+    assert asked == {url: path is None for url, (path, _) in FEEDS.items()}
+    assert summary.new == len(gone) > 0
+    for article in Article.objects.filter(identity__in=gone):
+        path, content_type = FEEDS[article.source.feed_url]
+        assert path is not None
+        fetched = Fetched(
+            url=article.source.feed_url,
+            status=200,
+            content=path.read_bytes(),
+            headers={"content-type": content_type},
+        )
+        incoming = {inc.identity: inc for _, inc in build_items(fetched, CleanOptions()).items}
+        derived = writes.derive(incoming[article.identity].article)
+        assert article.slug == derived.slug and article.author_slug == derived.author_slug
+        assert article.places == [name for name, _ in derived.places]
+        raw = article.story_signature
+        assert (bytes(raw) if raw is not None else None) == derived.signature

@@ -86,9 +86,9 @@ class Prepared:
     built: Built | None
 
 
-def _build(fetched: Fetched, recipe: Recipe) -> Prepared:
+def _build(fetched: Fetched, recipe: Recipe, derived: bool) -> Prepared:
     try:
-        return Prepared(recipe, build_items(fetched, recipe.options, recipe.rule, derived=True))
+        return Prepared(recipe, build_items(fetched, recipe.options, recipe.rule, derived=derived))
     except Exception:  # the writer builds it again and records the error as its own
         return Prepared(recipe, None)
 
@@ -133,7 +133,7 @@ class Preparer:
         self.limit = QUEUED_PER_HELPER * processes
         # bodies not handed to a helper yet, oldest first; touched in the loop's thread only
         self._waiting: collections.deque[
-            tuple[Fetched, Recipe, asyncio.Future[Prepared | None]]
+            tuple[Fetched, Recipe, bool, asyncio.Future[Prepared | None]]
         ] = collections.deque()
 
     @classmethod
@@ -147,13 +147,17 @@ class Preparer:
             log.warning("update: building feeds in this process only: %s", e)
             return None
 
-    async def prepare(self, fetched: Fetched, recipe: Recipe) -> Prepared | None:
+    async def prepare(
+        self, fetched: Fetched, recipe: Recipe, *, derived: bool = True
+    ) -> Prepared | None:
         """The helper's build, or None (the writer builds it): when the helpers are gone,
-        or when the writer took the body itself (release_newest)."""
+        or when the writer took the body itself (release_newest). With `derived` False the
+        items' slugs, signatures and places are left to the writer, which works them out
+        for the new and changed items only."""
         if self.broken:
             return None
         waiting: asyncio.Future[Prepared | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((fetched, recipe, waiting))
+        self._waiting.append((fetched, recipe, derived, waiting))
         self._hand_out()
         return await waiting
 
@@ -168,7 +172,7 @@ class Preparer:
         with nothing to save: so both processes build, each as fast as it gets through its
         own work, and the helpers still take the oldest. Whether there was one."""
         while self._waiting:
-            _, _, waiting = self._waiting.pop()
+            _, _, _, waiting = self._waiting.pop()
             if not waiting.done():
                 waiting.set_result(None)
                 return True
@@ -177,11 +181,11 @@ class Preparer:
     def _hand_out(self) -> None:
         loop = asyncio.get_running_loop()
         while self.in_flight < self.limit and self._waiting:
-            fetched, recipe, waiting = self._waiting.popleft()
+            fetched, recipe, derived, waiting = self._waiting.popleft()
             if waiting.done():  # its fetch was cancelled
                 continue
             self.in_flight += 1
-            build = loop.run_in_executor(self._pool, _build, fetched, recipe)
+            build = loop.run_in_executor(self._pool, _build, fetched, recipe, derived)
             build.add_done_callback(functools.partial(self._built, waiting))
 
     def _built(self, waiting: asyncio.Future[Prepared | None], build: asyncio.Future[Any]) -> None:
@@ -199,7 +203,7 @@ class Preparer:
             waiting.set_result(result)
         if self.broken:  # every body still waiting goes to the writer
             while self._waiting:
-                _, _, left = self._waiting.popleft()
+                _, _, _, left = self._waiting.popleft()
                 if not left.done():
                     left.set_result(None)
             return

@@ -178,7 +178,13 @@ class _Network:
             seconds = time.perf_counter() - started
         prepared = None
         if self.preparer and recipe and fetched and fetched.status == 200 and fetched.content:
-            prepared = await self.preparer.prepare(fetched, recipe)
+            # A source that has stored articles mostly sends them again: the writer skips
+            # those, so working out their slugs, signatures and places (a third of a build)
+            # would be wasted; it does that for the few new ones. A new source's items are
+            # all new, and are worked out here, beside the writer.
+            prepared = await self.preparer.prepare(
+                fetched, recipe, derived=source.last_new_at is None
+            )
         outcome = _Outcome(source, fetched, error, seconds, prepared)
         try:
             out.put_nowait(outcome)
