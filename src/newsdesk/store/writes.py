@@ -7,7 +7,7 @@ import functools
 import itertools
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -529,22 +529,33 @@ def _save_feed(
         # a source with nothing stored yet (a first fetch, most of a cold import) has no
         # stored article, re-issue or carried item to find
         looked = policy.history
-        existing = (
+        stored: dict[str, tuple[int, str]] = (
             {
-                a.identity: a
-                for a in Article.objects.filter(source_id=source.id, identity__in=list(first))
+                identity: (pk, digest)
+                for identity, pk, digest in Article.objects.filter(
+                    source_id=source.id, identity__in=list(first)
+                ).values_list("identity", "pk", "content_hash")
             }
             if looked
             else {}
         )
-        reissues = _reissued(source.id, existing, items) if policy.match_reissued and looked else {}
-        fresh = [k for k in first if k not in existing and k not in reissues]
+        # Whole rows only for the stored articles this fetch changes: a feed mostly sends
+        # its stored items again, unchanged, and reading all of them (bodies included) was
+        # most of saving a changed feed of 50 items with two new ones.
+        changed = [pk for key, (pk, digest) in stored.items() if first[key].content_hash != digest]
+        existing = (
+            {a.identity: a for a in Article.objects.filter(pk__in=changed)} if changed else {}
+        )
+        reissues = _reissued(source.id, stored, items) if policy.match_reissued and looked else {}
+        fresh = [k for k in first if k not in stored and k not in reissues]
         carried = carriers.known(source.id, fresh) if looked else {}
         elsewhere = carriers.elsewhere(
             source.id, {k: first[k].article.url for k in fresh if k not in carried}
         )
         to_create: list[tuple[Article, list[Category], list[Place]]] = []
         for identity, incoming in first.items():
+            if identity in stored and identity not in existing:
+                continue  # stored, and unchanged
             old = existing.get(identity) or reissues.get(identity)
             if old is None and (identity in carried or identity in elsewhere):
                 continue  # stored once, by the source that brought it first
@@ -831,7 +842,7 @@ def rekey_articles(source_id: int, rule: KeyRule) -> int:
 
 
 def _reissued(
-    source_id: int, existing: Mapping[str, Article], items: Sequence[Incoming]
+    source_id: int, existing: Collection[str], items: Sequence[Incoming]
 ) -> dict[str, Article]:
     """The stored articles that items under a new key re-issue (engine.dedupe.reissue)."""
     feed = [reissue.Candidate(i.identity, i.article.url or "", i.content_hash) for i in items]
