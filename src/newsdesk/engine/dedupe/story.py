@@ -152,8 +152,9 @@ class StoryIndex:
 
     The stored articles a run starts from are indexed at once by load(): their band keys are
     one sorted numpy array instead of a bucket list for each key. Adding the 100,000
-    articles of a busy three-day window one by one took about 2 s of every run that saw
-    news (bench/README.md); articles added during the run go to the buckets.
+    articles of a busy three-day window one by one took 2.5 to 3.3 s of every run that saw
+    news, loading them takes about 0.5 s (bench/README.md, stop 19); articles added during
+    the run go to the buckets.
     """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
