@@ -14,7 +14,6 @@ from newsdesk.config import Settings
 from newsdesk.pipeline.update import HttpSeam, update
 from newsdesk.store import writes
 from newsdesk.store.models import Article, Category, Source
-from newsdesk.types import FullText
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pipeline"
 FEED = (DATA / "partner.rss").read_bytes()
@@ -351,62 +350,3 @@ def test_a_large_import_ends_with_the_search_index_merged(
     ((before, after),) = merged
     # the same ranked answers from the merged index (SQLite; nothing to merge on PostgreSQL)
     assert before == after and (len(after) >= 3 or connection.vendor != "sqlite")
-
-
-WIRE_TEXT = (
-    "The Israeli military said on Tuesday it struck Hezbollah targets in southern Lebanon "
-    "overnight after rockets were fired toward northern Israel, the latest exchange in months "
-    "of cross-border fire between the two sides, officials said."
-)
-
-
-def _one_item_feed(site: str, items: list[tuple[str, str]]) -> bytes:
-    entries = "".join(
-        f"<item><title>{title}</title><link>https://{site}/{n}/</link>"
-        f"<guid>https://{site}/?p={n}</guid><description>{text}</description></item>"
-        for n, (title, text) in enumerate(items)
-    )
-    return (
-        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{site}</title>'
-        f"<link>https://{site}/</link>{entries}</channel></rss>"
-    ).encode()
-
-
-def test_a_copy_in_a_later_run_joins_the_story_of_an_article_stored_before(
-    tmp_path: Path,
-) -> None:
-    """The second run starts from the stored articles' signatures (StoryIndex.load)."""
-    bodies = {
-        "wire.example": _one_item_feed(
-            "wire.example", [("Israel strikes Hezbollah targets in southern Lebanon", WIRE_TEXT)]
-        ),
-        "partner.example": _one_item_feed(
-            "partner.example",
-            [
-                ("Israel Strikes Hezbollah Targets in South Lebanon", "JERUSALEM - " + WIRE_TEXT),
-                (
-                    "Harbour council approves new ferry timetable",
-                    "The council voted on Monday to run the morning ferry every twenty minutes "
-                    "from the spring, after commuters asked for the change for two years.",
-                ),
-            ],
-        ),
-    }
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200,
-            content=bodies[request.url.host],
-            headers={"content-type": "application/rss+xml"},
-        )
-
-    subscribe("https://wire.example/feed/", full_text=FullText.NEVER)
-    assert run(tmp_path, handle).new == 1
-    subscribe("https://partner.example/feed/", full_text=FullText.NEVER)
-    assert run(tmp_path, handle).new == 2
-
-    original = Article.objects.get(guid="https://wire.example/?p=0")
-    copy = Article.objects.get(guid="https://partner.example/?p=0")
-    ferry = Article.objects.get(guid="https://partner.example/?p=1")
-    assert original.story_id == copy.story_id == original.id
-    assert ferry.story_id is None

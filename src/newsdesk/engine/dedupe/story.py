@@ -153,7 +153,7 @@ class StoryIndex:
     The stored articles a run starts from are indexed at once by load(): their band keys are
     one sorted numpy array instead of a bucket list for each key. Adding the 100,000
     articles of a busy three-day window one by one took 2.5 to 3.3 s of every run that saw
-    news, loading them takes about 0.5 s (bench/README.md, stop 19); articles added during
+    news, loading them takes 0.3 to 0.5 s (bench/README.md, stop 19); articles added during
     the run go to the buckets.
     """
 
@@ -193,25 +193,20 @@ class StoryIndex:
         if self._known:
             raise ValueError("StoryIndex.load: the index is not empty")
         width = NUM_PERM * 4
-        kept: list[tuple[int, bytes, int | None, int]] = []
-        seen: set[int] = set()
-        for row in rows:
-            if len(row[1]) == width and row[0] not in seen:  # as add() skips them
-                seen.add(row[0])
-                kept.append(row)
-        if not kept:
+        signatures: list[bytes] = []
+        for article_id, raw, story, source in rows:
+            if len(raw) == width and article_id not in self._known:  # as add() skips them
+                self._known[article_id] = (len(signatures), story, source)
+                signatures.append(raw)
+        if not signatures:
             return
-        loaded = np.frombuffer(b"".join([row[1] for row in kept]), dtype="<u4")
+        count = len(signatures)
         # room for the run's own articles: growing copies the whole matrix
-        self._matrix = np.empty((len(kept) + max(1024, len(kept) // 8), NUM_PERM), dtype="<u4")
-        self._matrix[: len(kept)] = loaded.reshape(len(kept), NUM_PERM)
-        self._known = {
-            article_id: (number, story, source)
-            for number, (article_id, _, story, source) in enumerate(kept)
-        }
-        self._loaded = _Loaded(
-            self._matrix[: len(kept)], np.array([row[0] for row in kept], dtype=np.int64)
+        self._matrix = np.empty((count + max(1024, count // 8), NUM_PERM), dtype="<u4")
+        self._matrix[:count] = np.frombuffer(b"".join(signatures), dtype="<u4").reshape(
+            count, NUM_PERM
         )
+        self._loaded = _Loaded(self._matrix[:count], np.fromiter(self._known, dtype=np.int64))
 
     def add(self, article_id: int, raw: bytes, story_id: int | None, source_id: int) -> None:
         values = _values(raw)
