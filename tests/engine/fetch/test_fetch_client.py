@@ -663,3 +663,39 @@ def test_network_path_repeats_validators_and_refuses_a_header_injection(tmp_path
     assert again.status == 304 and again.content == b""
     assert seen == [None, '"v1"']
     assert "cannot send the request" in str(refused)
+
+
+# --- importing aiohttp ---------------------------------------------------------------------
+
+_IMPORT_PROBE = """
+import json, ssl
+original = ssl.SSLContext.set_default_verify_paths
+from newsdesk.engine.fetch.wire import import_aiohttp, ssl_context
+aiohttp = import_aiohttp()
+from aiohttp import connector
+print(json.dumps({
+    "restored": ssl.SSLContext.set_default_verify_paths is original,
+    "aiohttp_default": connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"],
+    "ours": ssl_context().cert_store_stats()["x509_ca"],
+    "again": import_aiohttp() is aiohttp,
+}))
+"""
+
+
+def test_aiohttp_is_imported_without_the_system_ca_store() -> None:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    # aiohttp's own default context trusts nothing (it is never used: a use fails closed)...
+    assert found["aiohttp_default"] == 0
+    # ...the one every https request is given trusts certifi's bundle...
+    assert found["ours"] > 100
+    # ...and the stdlib is as it was for everyone else
+    assert found["restored"] is True
+    assert found["again"] is True

@@ -29,6 +29,7 @@ from newsdesk.engine.fetch.wire import (
     Request,
     aiohttp_exchange,
     httpx_exchange,
+    import_aiohttp,
     open_session,
 )
 from newsdesk.errors import (
@@ -423,7 +424,7 @@ def _httpx_failure(e: Exception, url: str) -> FetchError | None:
 
 def _aiohttp_failure(e: Exception, url: str) -> FetchError | None:
     """aiohttp's failures as our FetchErrors (None: not one of aiohttp's)."""
-    import aiohttp
+    aiohttp = import_aiohttp()
 
     if isinstance(e, aiohttp.ServerTimeoutError):
         kind = "connecting" if isinstance(e, aiohttp.ConnectionTimeoutError) else "reading"
