@@ -63,7 +63,9 @@ class Fetched:
     status is 200 (content holds the decoded body) or 304 (content is empty).
     `permanent_url` is set when every hop to the final URL was a permanent redirect
     (301/308): the stored feed URL should be updated to it. `hubs` and `self_url` are what
-    the response's `Link:` headers name (rel="hub", rel="self"), for WebSub.
+    the response's `Link:` headers name (rel="hub", rel="self"), for WebSub. `wire` is the
+    body as it came, when it came compressed (Content-Encoding `wire_encoding`): what the
+    fetch log keeps, about a tenth of `content` for a feed.
     """
 
     url: str
@@ -76,6 +78,8 @@ class Fetched:
     elapsed: float = 0.0
     hubs: tuple[str, ...] = ()
     self_url: str | None = None
+    wire: bytes | None = None
+    wire_encoding: str = ""
 
     @property
     def not_modified(self) -> bool:

@@ -195,3 +195,37 @@ def test_a_known_sources_new_items_are_worked_out_by_the_writer(
         assert article.places == [name for name, _ in derived.places]
         raw = article.story_signature
         assert (bytes(raw) if raw is not None else None) == derived.signature
+
+
+def _build_refusing_wire(fetched: Fetched, recipe: prepare.Recipe, derived: bool):  # type: ignore[no-untyped-def]
+    if fetched.wire is not None:  # what the helper was handed, in the helper
+        return prepare.Prepared(recipe, None)
+    return prepare.Prepared(recipe, build_items(fetched, recipe.options, recipe.rule))
+
+
+def test_a_helper_is_handed_the_decoded_body_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the compressed copy is the writer's, for the fetch log: not sent to a helper again
+    monkeypatch.setattr(prepare, "_build", _build_refusing_wire)
+    path, content_type = FEEDS["https://partner.example/feed/"]
+    assert path is not None
+    body = path.read_bytes()
+    fetched = Fetched(
+        url="https://partner.example/feed/",
+        status=200,
+        content=body,
+        headers={"content-type": content_type, "content-encoding": "gzip"},
+        wire=b"as it came",
+        wire_encoding="gzip",
+    )
+    recipe = prepare.Recipe(CleanOptions())
+
+    async def built() -> prepare.Prepared | None:
+        preparer = prepare.Preparer.start(1, 2)
+        assert preparer is not None
+        try:
+            return await preparer.prepare(fetched, recipe)
+        finally:
+            preparer.close()
+
+    result = asyncio.run(built())
+    assert result is not None and prepare.usable(result, recipe) is not None

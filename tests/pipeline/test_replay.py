@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import random
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +230,46 @@ def test_cli_replay_of_a_demo_feed(tmp_path: Path) -> None:
     assert missing.code == 1 and missing.out == ""
     assert missing.err.count("\n") == 1 and "no source 'no-such-source'" in missing.err
     assert cli("replay", "1", "--fetch", "2").code == 1
+
+
+@pytest.fixture
+def gzip_server() -> Iterator[str]:
+    """A loopback server that sends FEED gzipped, as most feed servers do."""
+    packed = gzip.compress(FEED, mtime=0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(packed)))
+            self.end_headers()
+            self.wfile.write(packed)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/feed/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_fetch_that_came_compressed_is_kept_compressed_and_replays_the_same(
+    tmp_path: Path, gzip_server: str
+) -> None:
+    source, _ = writes.add_source(gzip_server, "Partner Post", full_text=FullText.NEVER)
+    settings = Settings(home=tmp_path, database_url="sqlite:///unused", allow_private_networks=True)
+    assert update(settings, everything=True, rng=random.Random(1)).new == 3
+    record = FetchRecord.objects.get()
+    assert (bytes(record.body), record.encoding) == (gzip.compress(FEED, mtime=0), "gzip")
+    compressed = lines(str(source.id))
+    assert [line.split("\t")[0:2] for line in compressed] == [
+        [str(n), f"unchanged: article #{article(guid).pk}"]
+        for n, guid in ((1, "101"), (2, "102"), (3, "103"))
+    ]
+    # a row kept before bodies were kept compressed holds the decoded bytes: the same replay
+    FetchRecord.objects.update(body=FEED, encoding=None)
+    assert lines(str(source.id)) == compressed

@@ -25,7 +25,7 @@ import logging
 import multiprocessing
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from newsdesk.engine.dedupe.identity import KeyRule
@@ -185,6 +185,8 @@ class Preparer:
             if waiting.done():  # its fetch was cancelled
                 continue
             self.in_flight += 1
+            if fetched.wire is not None:  # the writer's to keep; a helper builds from content
+                fetched = replace(fetched, wire=None, wire_encoding="")
             build = loop.run_in_executor(self._pool, _build, fetched, recipe, derived)
             build.add_done_callback(functools.partial(self._built, waiting))
 

@@ -10,10 +10,17 @@ from datetime import datetime
 from django.db import transaction
 
 from newsdesk.engine.dedupe.identity import KeyRule
+from newsdesk.engine.fetch.decode import decoded
 from newsdesk.errors import InputError
 from newsdesk.store.models import Article, FetchRecord, Source
 from newsdesk.store.writes import SourceState, key_under, source_state
 from newsdesk.types import Fetched
+
+# A kept compressed body is decoded again up to this: it was within the cap of the day it
+# came, which an operator may have lowered since; this only stops a damaged row.
+_DECODED_CAP = 1 << 30
+# the longest Content-Encoding kept as the body's (a longer one: the decoded body is kept)
+_ENCODING_LENGTH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +49,23 @@ class StoredArticle:
 
 
 def record_fetch(source_id: int, fetched: Fetched, fetched_at: datetime, keep: int) -> None:
-    """Keep this 200 answer's bytes and headers, and only the `keep` newest of the source."""
+    """Keep this 200 answer's bytes and headers, and only the `keep` newest of the source.
+
+    A body that came compressed is kept as it came: a cold import of the 2,000 farm feeds
+    kept 332 MB of decoded feeds, against 34 MB on the wire."""
     with transaction.atomic():
         if keep > 0:
+            wire = fetched.wire
+            if len(fetched.wire_encoding) > _ENCODING_LENGTH:
+                wire = None
             FetchRecord.objects.create(
                 source_id=source_id,
                 fetched_at=fetched_at,
                 status=fetched.status,
                 url=fetched.url[:2000],
                 headers={str(k).lower(): str(v) for k, v in fetched.headers.items()},
-                body=bytes(fetched.content),
+                body=bytes(fetched.content if wire is None else wire),
+                encoding="" if wire is None else fetched.wire_encoding,
             )
         mine = FetchRecord.objects.filter(source_id=source_id).order_by("-id")
         stale = list(mine.values_list("id", flat=True)[max(0, keep) :])
@@ -74,10 +88,14 @@ def stored_fetch(source_id: int, number: int = 1) -> StoredFetch | None:
         return None
     record = found[0]
     headers = {str(k): str(v) for k, v in (record.headers or {}).items()}
+    body = bytes(record.body)
+    if record.encoding:
+        # it was decoded under the cap when it came, so this gives the same bytes
+        body = decoded(body, record.encoding, _DECODED_CAP, record.url)
     fetched = Fetched(
         url=record.url,
         status=record.status,
-        content=bytes(record.body),
+        content=body,
         headers=headers,
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),

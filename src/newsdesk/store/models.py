@@ -442,6 +442,10 @@ class FetchRecord(models.Model):
     url = models.CharField(max_length=2000)
     headers: models.JSONField[dict[str, str], Any] = models.JSONField(default=dict, blank=True)
     body = models.BinaryField()
+    # the Content-Encoding `body` is kept in, as it came over the wire (a gzipped feed is a
+    # tenth of its text); null or "": the decoded bytes. Null, so adding it alters the table
+    # in place instead of copying every kept body.
+    encoding = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

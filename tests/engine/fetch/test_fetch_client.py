@@ -665,6 +665,42 @@ def test_network_path_repeats_validators_and_refuses_a_header_injection(tmp_path
     assert "cannot send the request" in str(refused)
 
 
+def test_network_path_keeps_a_compressed_body_as_it_came(tmp_path: Path) -> None:
+    from aiohttp import web
+
+    packed = gzip.compress(FEED * 50, mtime=0)
+
+    async def feed(request: web.Request) -> web.Response:
+        return web.Response(body=packed, headers={"Content-Encoding": "gzip"})
+
+    async def plain(request: web.Request) -> web.Response:
+        return web.Response(body=FEED)
+
+    async def run() -> tuple[Fetched, Fetched]:
+        app = web.Application()
+        app.router.add_get("/feed", feed)
+        app.router.add_get("/plain", plain)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            async with Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher:
+                return (
+                    await fetcher.fetch(FetchRequest(f"http://127.0.0.1:{port}/feed")),
+                    await fetcher.fetch(FetchRequest(f"http://127.0.0.1:{port}/plain")),
+                )
+        finally:
+            await runner.cleanup()
+
+    compressed, uncompressed = asyncio.run(run())
+    assert compressed.content == FEED * 50
+    assert (compressed.wire, compressed.wire_encoding) == (packed, "gzip")
+    assert uncompressed.content == FEED
+    assert (uncompressed.wire, uncompressed.wire_encoding) == (None, "")
+
+
 # --- importing aiohttp ---------------------------------------------------------------------
 
 _IMPORT_PROBE = """

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from newsdesk.engine.fetch.decode import BoundedDecoder
+from newsdesk.engine.fetch.decode import BoundedDecoder, decoded
 from newsdesk.errors import BodyTooLargeError, FetchError
 
 BODY = b"<rss><channel><title>caf\xc3\xa9</title></channel></rss>" * 40
@@ -58,3 +58,36 @@ def test_corrupt_deflate_is_a_fetch_error() -> None:
     decoder = BoundedDecoder("deflate", 1000, "http://x.example/")
     with pytest.raises(FetchError, match=r"^fetch: cannot decode the body of http://x\.example/"):
         decoder.feed(b"\x78\x9c\xff\xff\xff\xff")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("gzip", gzip.compress(BODY, mtime=0)),
+        ("deflate", zlib.compress(BODY)),
+        ("gzip, deflate", zlib.compress(gzip.compress(BODY, mtime=0))),
+    ],
+)
+def test_an_encoded_body_is_kept_as_it_came(encoding: str, data: bytes) -> None:
+    decoder = BoundedDecoder(encoding, 1 << 20, "http://x.example/")
+    for start in range(0, len(data), 7):
+        decoder.feed(data[start : start + 7])
+    assert decoder.content() == BODY
+    assert decoder.wire() == data
+    # and what was kept decodes back to the same bytes
+    assert decoded(data, encoding, 1 << 20, "http://x.example/") == BODY
+
+
+@pytest.mark.parametrize("encoding", ["", "identity"])
+def test_a_plain_body_is_not_kept_twice(encoding: str) -> None:
+    decoder = BoundedDecoder(encoding, 1 << 20, "http://x.example/")
+    decoder.feed(BODY)
+    assert decoder.content() == BODY
+    assert decoder.wire() is None
+
+
+def test_a_kept_body_is_decoded_under_a_cap() -> None:
+    with pytest.raises(BodyTooLargeError):
+        decoded(gzip.compress(BODY, mtime=0), "gzip", len(BODY) - 1, "http://x.example/")
+    with pytest.raises(FetchError, match="cannot decode"):
+        decoded(b"not gzip at all", "gzip", 1 << 20, "http://x.example/")

@@ -325,7 +325,7 @@ class Fetcher:
             decoder = BoundedDecoder(encoding, limit, url)
             async for chunk in answer.raw:
                 decoder.feed(chunk)
-        return _fetched(url, answer, decoder.content())
+        return _fetched(url, answer, decoder.content(), decoder.wire())
 
 
 def _joined(url: str, location: str) -> str:
@@ -338,7 +338,7 @@ def _joined(url: str, location: str) -> str:
         raise FetchError(f"fetch: bad redirect Location {location!r} from {url}", url) from e
 
 
-def _fetched(url: str, answer: Answer, content: bytes) -> Fetched:
+def _fetched(url: str, answer: Answer, content: bytes, wire: bytes | None = None) -> Fetched:
     headers = answer.headers
     hubs, self_url = hub_links(headers, url)
     return Fetched(
@@ -350,6 +350,8 @@ def _fetched(url: str, answer: Answer, content: bytes) -> Fetched:
         last_modified=headers.get("last-modified"),
         hubs=hubs,
         self_url=self_url,
+        wire=wire,
+        wire_encoding=headers.get("content-encoding", "") if wire is not None else "",
     )
 
 

@@ -88,7 +88,8 @@ def _stage(encoding: str) -> _Stage | None:
 
 
 class BoundedDecoder:
-    """Feed raw body chunks, get decoded bytes; BodyTooLargeError once more than `limit`."""
+    """Feed raw body chunks, get decoded bytes; BodyTooLargeError once more than `limit`
+    either way. The raw chunks of an encoded body are kept too (`wire`), under the same cap."""
 
     def __init__(self, content_encoding: str, limit: int, url: str) -> None:
         names = [e.strip().lower() for e in content_encoding.split(",")]
@@ -106,11 +107,14 @@ class BoundedDecoder:
         self._raw = 0
         self._total = 0
         self._parts: list[bytes] = []
+        self._wire: list[bytes] = []
 
     def feed(self, chunk: bytes) -> None:
         self._raw += len(chunk)
         if self._raw > self._limit:
             self._too_large()
+        if self._stages:
+            self._wire.append(chunk)
         try:
             for piece in self._run(chunk, 0):
                 self._total += len(piece)
@@ -123,6 +127,10 @@ class BoundedDecoder:
     def content(self) -> bytes:
         return b"".join(self._parts)
 
+    def wire(self) -> bytes | None:
+        """The body as fed, when it was encoded (None: it is the content itself)."""
+        return b"".join(self._wire) if self._stages else None
+
     def _run(self, data: bytes, index: int) -> Iterator[bytes]:
         if index == len(self._stages):
             yield data
@@ -134,3 +142,10 @@ class BoundedDecoder:
         raise BodyTooLargeError(
             f"fetch: body of {self._url} is larger than {self._limit} bytes", self._url
         )
+
+
+def decoded(body: bytes, content_encoding: str, limit: int, url: str) -> bytes:
+    """A whole body in `content_encoding`, decoded under the same cap as a streamed one."""
+    decoder = BoundedDecoder(content_encoding, limit, url)
+    decoder.feed(body)
+    return decoder.content()
