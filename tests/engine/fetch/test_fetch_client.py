@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import tracemalloc
 import zlib
@@ -621,6 +622,27 @@ def test_a_pause_from_an_earlier_run_is_honoured_and_capped(tmp_path: Path) -> N
 
 # --- the network path (aiohttp) against a real loopback server ------------------------------
 
+Route = Callable[[Any], Coroutine[None, None, Any]]
+
+
+@contextlib.asynccontextmanager
+async def loopback(routes: dict[str, Route]) -> AsyncIterator[str]:
+    """An aiohttp server on a free loopback port with these GET routes; its base URL."""
+    from aiohttp import web
+
+    app = web.Application()
+    for path, handler in routes.items():
+        app.router.add_get(path, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
 
 def test_network_path_repeats_validators_and_refuses_a_header_injection(tmp_path: Path) -> None:
     from aiohttp import web
@@ -634,27 +656,20 @@ def test_network_path_repeats_validators_and_refuses_a_header_injection(tmp_path
         return web.Response(body=FEED, headers={"ETag": '"v1"', "Link": "</hub>; rel=hub"})
 
     async def run() -> tuple[Fetched, Fetched, Exception]:
-        app = web.Application()
-        app.router.add_get("/feed", feed)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        url = f"http://127.0.0.1:{port}/feed"
-        try:
-            async with Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher:
-                first = await fetcher.fetch(FetchRequest(url))
-                again = await fetcher.fetch(FetchRequest(url, etag=first.etag))
-                try:
-                    # a validator is the server's text; one holding CR/LF must not go out
-                    await fetcher.fetch(FetchRequest(url, etag='"v1"\r\nX-Injected: 1'))
-                except FetchError as e:
-                    refused: Exception = e
-                else:
-                    raise AssertionError("the injected header was sent")
-        finally:
-            await runner.cleanup()
+        async with (
+            loopback({"/feed": feed}) as base,
+            Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher,
+        ):
+            url = f"{base}/feed"
+            first = await fetcher.fetch(FetchRequest(url))
+            again = await fetcher.fetch(FetchRequest(url, etag=first.etag))
+            try:
+                # a validator is the server's text; one holding CR/LF must not go out
+                await fetcher.fetch(FetchRequest(url, etag='"v1"\r\nX-Injected: 1'))
+            except FetchError as e:
+                refused: Exception = e
+            else:
+                raise AssertionError("the injected header was sent")
         return first, again, refused
 
     first, again, refused = asyncio.run(run())
@@ -677,22 +692,14 @@ def test_network_path_keeps_a_compressed_body_as_it_came(tmp_path: Path) -> None
         return web.Response(body=FEED)
 
     async def run() -> tuple[Fetched, Fetched]:
-        app = web.Application()
-        app.router.add_get("/feed", feed)
-        app.router.add_get("/plain", plain)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        try:
-            async with Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher:
-                return (
-                    await fetcher.fetch(FetchRequest(f"http://127.0.0.1:{port}/feed")),
-                    await fetcher.fetch(FetchRequest(f"http://127.0.0.1:{port}/plain")),
-                )
-        finally:
-            await runner.cleanup()
+        async with (
+            loopback({"/feed": feed, "/plain": plain}) as base,
+            Fetcher(settings(tmp_path, allow_private_networks=True)) as fetcher,
+        ):
+            return (
+                await fetcher.fetch(FetchRequest(f"{base}/feed")),
+                await fetcher.fetch(FetchRequest(f"{base}/plain")),
+            )
 
     compressed, uncompressed = asyncio.run(run())
     assert compressed.content == FEED * 50
