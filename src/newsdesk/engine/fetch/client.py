@@ -14,7 +14,7 @@ import functools
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from newsdesk.engine.fetch.wire import (
     Answer,
     Request,
     aiohttp_exchange,
+    aiohttp_get,
     httpx_exchange,
     import_aiohttp,
     open_session,
@@ -253,12 +254,13 @@ class Fetcher:
         deadline: float | None = None
         all_permanent = True
         for hop in range(self._settings.max_redirects + 1):
+            # what the answer of this hop says, should it be the last one
+            final = _Final(url if hop and all_permanent else None, started)
             outcome, deadline = await self._guarded(
-                url, deadline, functools.partial(self._exchange, url, headers)
+                url, deadline, functools.partial(self._exchange, url, headers, final)
             )
             if isinstance(outcome, Fetched):
-                permanent = url if hop and all_permanent else None
-                return replace(outcome, permanent_url=permanent, elapsed=time.monotonic() - started)
+                return outcome
             status, url = outcome
             all_permanent = all_permanent and status in _PERMANENT
         limit = self._settings.max_redirects
@@ -279,18 +281,25 @@ class Fetcher:
             self._host_slots[host] = slot
         return slot
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> Fetched | tuple[int, str]:
+    async def _exchange(
+        self, url: str, headers: dict[str, str], final: _Final
+    ) -> Fetched | tuple[int, str]:
         """One request: a Fetched answer, or (status, next URL) for a redirect."""
         try:
+            if self._client is None:  # the network
+                if self._session is None:
+                    self._session = open_session(self._settings, self._resolve, self._headers)
+                read = functools.partial(self._read, url, final=final)
+                return await aiohttp_get(self._session, url, headers, read)
             async with self._exchange_with("GET", url, headers, None) as answer:
-                return await self._read(url, answer)
+                return await self._read(url, answer, final)
         except Exception as e:  # as _as_fetch_errors, without a generator on every request
             failure = _fetch_error(e, url)
             if failure is e:
                 raise
             raise failure from e
 
-    async def _read(self, url: str, answer: Answer) -> Fetched | tuple[int, str]:
+    async def _read(self, url: str, answer: Answer, final: _Final) -> Fetched | tuple[int, str]:
         status = answer.status
         if status in _REDIRECTS:
             location = answer.headers.get("location", "").strip()
@@ -298,7 +307,7 @@ class Fetcher:
                 raise FetchError(f"fetch: HTTP {status} without a Location from {url}", url)
             return status, _joined(url, location)
         if status == 304:
-            return _fetched(url, answer, b"")
+            return _fetched(url, answer, b"", final=final)
         if status >= 400:
             retry_after = parse_retry_after(answer.headers.get("retry-after"))
             reason = answer.reason or "error"
@@ -325,7 +334,7 @@ class Fetcher:
             decoder = BoundedDecoder(encoding, limit, url)
             async for chunk in answer.raw:
                 decoder.feed(chunk)
-        return _fetched(url, answer, decoder.content(), decoder.wire())
+        return _fetched(url, answer, decoder.content(), decoder.wire(), final)
 
 
 def _joined(url: str, location: str) -> str:
@@ -338,7 +347,25 @@ def _joined(url: str, location: str) -> str:
         raise FetchError(f"fetch: bad redirect Location {location!r} from {url}", url) from e
 
 
-def _fetched(url: str, answer: Answer, content: bytes, wire: bytes | None = None) -> Fetched:
+@dataclass(frozen=True, slots=True)
+class _Final:
+    """What a hop's answer carries should it end the fetch: the URL the stored one moves to
+    (every hop before it was permanent) and when the fetch began."""
+
+    permanent_url: str | None = None
+    started: float | None = None
+
+
+_NOT_A_GET = _Final()
+
+
+def _fetched(
+    url: str,
+    answer: Answer,
+    content: bytes,
+    wire: bytes | None = None,
+    final: _Final = _NOT_A_GET,
+) -> Fetched:
     headers = answer.headers
     hubs, self_url = hub_links(headers, url)
     return Fetched(
@@ -348,6 +375,8 @@ def _fetched(url: str, answer: Answer, content: bytes, wire: bytes | None = None
         headers=headers,
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
+        permanent_url=final.permanent_url,
+        elapsed=0.0 if final.started is None else time.monotonic() - final.started,
         hubs=hubs,
         self_url=self_url,
         wire=wire,
