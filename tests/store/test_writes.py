@@ -210,6 +210,21 @@ def test_new_articles_dates_go_to_the_database_as_the_field_would_send_them() ->
         assert direct(value) == by_field(value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 12, 4, 21, 0, tzinfo=UTC),  # no microseconds: text without them
+        datetime(2026, 12, 4, 21, 0, 5, 123456, tzinfo=UTC),
+        datetime(2026, 12, 4, 23, 0, 5, 1, tzinfo=timezone(timedelta(hours=2))),
+        datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC),
+    ],
+)
+def test_an_aware_date_is_sent_as_the_backends_adapter_sends_it(value: datetime) -> None:
+    from django.db import connection
+
+    assert writes._aware_param(value, connection) == connection.ops.adapt_datetimefield_value(value)
+
+
 def test_derived_words_are_the_body_without_its_markup() -> None:
     def article(body: str, summary: str = "") -> CleanArticle:
         return CleanArticle(None, None, "Harbour", None, None, None, summary, body)
